@@ -1,0 +1,56 @@
+# sklrnn: `make demo` runs the showcase, `make test` runs the tests. Both create the virtual
+# environment and install everything they need on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SHARED_DATA := $(abspath ../shared/data)
+
+export NUMBA_CACHE_DIR := $(CURDIR)/.numba_cache
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+# The reference data sets live beside the repository on development machines and in CI.
+ifneq ($(wildcard $(SHARED_DATA)),)
+export SKLRNN_DATA_HOME ?= $(SHARED_DATA)
+endif
+
+.PHONY: install demo test test-all lint bench docs espeak clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# The CPU build of torch first, so that no CUDA build is ever downloaded.
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# espeak-ng lets make_spoken_digits synthesise speech; optional, installed where apt can.
+espeak:
+	@command -v espeak-ng >/dev/null 2>&1 || \
+	  { (apt-get update -qq && apt-get install -y -qq espeak-ng) >/dev/null 2>&1 || \
+	    echo "espeak-ng not installed: make_spoken_digits will be unavailable"; }
+
+demo: install
+	$(PY) examples/showcase.py
+
+test: install espeak
+	$(PY) -m pytest -q
+
+test-all: install espeak
+	$(PY) -m pytest -q -m "slow or not slow"
+
+lint: install
+	$(VENV)/bin/ruff check sklrnn tests examples benchmarks
+	$(VENV)/bin/ruff format --check sklrnn tests examples benchmarks
+
+bench: install
+	$(PY) benchmarks/overhead.py
+
+docs: install
+	$(PY) -m pip install --quiet -e ".[docs]"
+	$(VENV)/bin/sphinx-build -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) .numba_cache .pytest_cache build dist *.egg-info

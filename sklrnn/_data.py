@@ -1,0 +1,263 @@
+"""Sequence input handling: the one validation path for every estimator and transformer.
+
+Accepted layouts (batch first, as in PyTorch and Keras):
+
+- ``ndarray of shape (n_samples, n_timesteps)``: univariate sequences, or token ids;
+- ``ndarray of shape (n_samples, n_timesteps, n_features)``: multivariate sequences;
+- ``ndarray of shape (n_samples, n_timesteps, H, W)`` or ``(n_samples, n_timesteps, C, H, W)``:
+  image sequences (only where the caller allows frames);
+- a list of ``(T_i,)`` or ``(T_i, n_features)`` arrays: sequences of different lengths, padded
+  at the end and described by their lengths; nothing is truncated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass
+class Sequences:
+    """A validated batch of sequences.
+
+    Attributes
+    ----------
+    data : ndarray of shape (n_samples, max_len, *step_shape)
+        Sequences padded with zeros after their last valid step; float32, or int64 for tokens.
+    lengths : ndarray of shape (n_samples,)
+        Number of valid steps of each sequence.
+    """
+
+    data: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def step_shape(self) -> tuple[int, ...]:
+        """Shape of one time step: ``()`` for univariate or tokens, ``(F,)``, ``(C, H, W)``."""
+        return self.data.shape[2:]
+
+    @property
+    def n_features(self) -> int:
+        """Number of values in one time step."""
+        return int(np.prod(self.step_shape, dtype=int))
+
+    @property
+    def is_ragged(self) -> bool:
+        return bool(len(self.lengths)) and bool((self.lengths != self.data.shape[1]).any())
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def mask(self) -> np.ndarray:
+        """Boolean array of shape (n_samples, max_len), True on valid steps."""
+        return np.arange(self.data.shape[1])[None, :] < self.lengths[:, None]
+
+    def to_list(self) -> list[np.ndarray]:
+        """The sequences without their padding, one array per sample."""
+        return [seq[:n] for seq, n in zip(self.data, self.lengths)]
+
+    def take(self, indices) -> Sequences:
+        """The sequences at ``indices``."""
+        return Sequences(self.data[indices], self.lengths[indices])
+
+
+def _as_numeric(array, name: str, index=None) -> np.ndarray:
+    where = name if index is None else f"{name}[{index}]"
+    if sp.issparse(array):
+        raise TypeError(
+            f"{where} is a sparse matrix; sklrnn needs dense sequences. Call X.toarray() first."
+        )
+    try:
+        array = np.asarray(array)
+    except ValueError as exc:  # nested lists that numpy cannot shape
+        raise ValueError(f"{where} could not be read as an array: {exc}") from None
+    if np.iscomplexobj(array):
+        raise ValueError(f"Complex data not supported: {where} has a complex dtype.")
+    if array.dtype.kind in "USV":
+        raise TypeError(
+            f"{where} holds strings ({array.dtype}); sklrnn estimators need numbers. "
+            "Encode text first, e.g. with sklrnn.features.KmerEncoder for DNA."
+        )
+    if array.dtype.kind == "O":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{where} has dtype object with values that are not numbers."
+            ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{where} has dtype {array.dtype}; expected numbers.")
+    return array
+
+
+def _is_ragged_list(X) -> bool:
+    if not isinstance(X, (list, tuple)) or not X:
+        return False
+    first = X[0]
+    if np.isscalar(first):
+        return False
+    shapes = {np.shape(x) for x in X}
+    return len(shapes) > 1
+
+
+def check_sequences(
+    X,
+    *,
+    name: str = "X",
+    tokens: bool = False,
+    allow_frames: bool = False,
+    allow_nan: bool = False,
+) -> Sequences:
+    """Validate sequence input and return it padded, with its lengths.
+
+    Parameters
+    ----------
+    X : array-like or list of array-like
+        The sequences, in one of the layouts of this module's docstring.
+    name : str, default="X"
+        Name of the argument, used in error messages.
+    tokens : bool, default=False
+        Read X as integer token ids: ``(n_samples, n_timesteps)`` or a list of 1-D arrays.
+    allow_frames : bool, default=False
+        Accept image sequences (4-D and 5-D arrays).
+    allow_nan : bool, default=False
+        Accept NaN (never inf).
+
+    Returns
+    -------
+    sequences : Sequences
+        float32 data (int64 for tokens), zero-padded, with the length of each sequence.
+
+    Raises
+    ------
+    ValueError
+        For empty input, empty sequences, NaN or inf, or a wrong number of dimensions.
+    TypeError
+        For strings, sparse matrices and other non-numeric input.
+    """
+    if X is None:
+        raise ValueError(f"{name} is None; expected an array of sequences.")
+    if isinstance(X, Sequences):
+        return X
+    if _is_ragged_list(X):
+        seqs = [_as_numeric(x, name, i) for i, x in enumerate(X)]
+        ndims = {s.ndim for s in seqs}
+        if len(ndims) > 1 or not ndims <= ({1} if tokens else {1, 2}):
+            want = "1-D arrays of token ids" if tokens else "(T_i,) or (T_i, n_features) arrays"
+            raise ValueError(
+                f"{name} is a list of sequences of different lengths; expected {want} "
+                f"with the same number of dimensions, got dimensions {sorted(ndims)}."
+            )
+        widths = {s.shape[1:] for s in seqs}
+        if len(widths) > 1:
+            raise ValueError(
+                f"The sequences in {name} have different numbers of features: "
+                f"{sorted(w[0] for w in widths)}."
+            )
+        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+        data = np.zeros((len(seqs), int(lengths.max()), *seqs[0].shape[1:]), dtype=np.float64)
+        for i, s in enumerate(seqs):
+            data[i, : len(s)] = s
+        data = _cast(data, name, tokens=tokens, allow_nan=allow_nan, lengths=lengths)
+        _check_lengths(lengths, name)
+        return Sequences(data, lengths)
+
+    array = _as_numeric(X, name)
+    allowed = (2,) if tokens else ((2, 3, 4, 5) if allow_frames else (2, 3))
+    if array.ndim not in allowed:
+        layouts = (
+            "(n_samples, n_timesteps) token ids"
+            if tokens
+            else "(n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)"
+            + (", (n, T, H, W) or (n, T, C, H, W)" if allow_frames else "")
+        )
+        hint = " Reshape your data, e.g. X.reshape(1, -1) for a single sequence." * (
+            array.ndim == 1
+        )
+        raise ValueError(
+            f"Expected {name} of shape {layouts}; got an array with {array.ndim} "
+            f"dimension(s) of shape {array.shape}.{hint}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={array.shape}) while a minimum of 1 is required."
+        )
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} has sequences of length 0 (shape={array.shape}).")
+    if array.ndim == 4:  # (n, T, H, W) -> (n, T, 1, H, W)
+        array = array[:, :, None]
+    lengths = np.full(array.shape[0], array.shape[1], dtype=np.int64)
+    data = _cast(array, name, tokens=tokens, allow_nan=allow_nan, lengths=lengths)
+    return Sequences(data, lengths)
+
+
+def _check_lengths(lengths: np.ndarray, name: str) -> None:
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(
+            f"{name}[{empty[0]}] is a sequence of length 0; every sequence needs at least one step."
+        )
+
+
+def _cast(
+    array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool, lengths: np.ndarray
+) -> np.ndarray:
+    if tokens:
+        if array.dtype.kind == "f":
+            if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
+                raise ValueError(f"{name} must hold integer token ids; found non-integer values.")
+        if array.size and array.min() < 0:
+            raise ValueError(f"{name} must hold non-negative token ids; found {array.min()}.")
+        return np.ascontiguousarray(array, dtype=np.int64)
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array)
+        if allow_nan:
+            bad &= ~np.isnan(array)
+        if bad.any():
+            sample = int(np.argwhere(bad)[0][0])
+            kind = "NaN" if np.isnan(array).any() and not allow_nan else "infinity"
+            raise ValueError(
+                f"Input {name} contains {kind} (first in sample {sample}); "
+                "sklrnn needs finite values. Impute or drop missing steps first."
+            )
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def check_step_shape(sequences: Sequences, step_shape: tuple[int, ...], name: str = "X") -> None:
+    """Raise if the per-step shape differs from the one seen at fit."""
+    if tuple(sequences.step_shape) != tuple(step_shape):
+        got = int(np.prod(sequences.step_shape, dtype=int))
+        want = int(np.prod(step_shape, dtype=int))
+        raise ValueError(
+            f"{name} has {got} features per time step (step shape {sequences.step_shape}), "
+            f"but this estimator was fitted with {want} (step shape {tuple(step_shape)})."
+        )
+
+
+def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
+    """Validate ``sample_weight`` and scale it to mean 1 (None gives ones)."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=np.float32)
+    w = _as_numeric(sample_weight, "sample_weight").astype(np.float64)
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {w.shape}, expected ({n_samples},) to match the samples of X."
+        )
+    if not np.all(np.isfinite(w)) or (w < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if w.sum() <= 0:
+        raise ValueError("sample_weight sums to zero; at least one sample needs a positive weight.")
+    return (w / w.mean()).astype(np.float32)
+
+
+def check_positive_int(value, name: str, *, allow_none: bool = False, minimum: int = 1) -> None:
+    """Raise a ValueError naming ``name`` unless ``value`` is an int >= ``minimum``."""
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
