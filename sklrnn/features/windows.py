@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._data import check_positive_int
 
@@ -19,30 +19,12 @@ __all__ = ["LagWindows", "make_windows"]
 
 
 def _check_series(series, name: str = "series") -> np.ndarray:
-    """Return ``series`` as a float32 array of shape (T,) or (T, C), finite."""
-    if series is None:
-        raise ValueError(
-            f"{name} is None; expected an array of shape (n_timesteps,) or "
-            "(n_timesteps, n_channels)."
-        )
-    try:
-        array = np.asarray(series)
-    except ValueError as exc:
-        raise ValueError(f"{name} could not be read as an array: {exc}") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers; got dtype {array.dtype}.")
+    """Return ``series`` as a finite float32 array of shape (T,) or (T, C)."""
+    array = check_array(series, ensure_2d=False, dtype=np.float32, input_name=name, allow_nd=True)
     if array.ndim not in (1, 2):
         raise ValueError(
             f"Expected {name} of shape (n_timesteps,) or (n_timesteps, n_channels); got an array "
             f"of shape {array.shape}. Cut each series separately."
-        )
-    if array.ndim == 2 and array.shape[1] == 0:
-        raise ValueError(f"{name} has 0 channels (shape={array.shape}).")
-    array = array.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(
-            f"{name} contains NaN or infinity; sklrnn needs finite values. Impute missing steps "
-            "first."
         )
     return array
 
@@ -83,8 +65,9 @@ def make_windows(
     stride : int, default=1
         Rows between the starts of two consecutive windows.
     copy : bool, default=True
-        If True, return contiguous, writable float32 arrays. If False, return read-only float32
-        views that share one buffer (no memory per window; consecutive windows overlap).
+        If True, return contiguous, writable float32 arrays (``n_windows`` times the memory of
+        a window). If False, return read-only strided views that take no memory per window: views
+        of ``series`` itself when it is a float32 array, else of its float32 copy.
 
     Returns
     -------
@@ -130,7 +113,7 @@ def make_windows(
     X = _windows(array, 0, lookback, n, stride)
     y = _windows(array, lookback, horizon, n, stride)
     if copy:
-        return np.ascontiguousarray(X), np.ascontiguousarray(y)
+        return X.copy(order="C"), y.copy(order="C")
     return X, y
 
 
@@ -207,8 +190,6 @@ class LagWindows(TransformerMixin, BaseEstimator):
         """
         self._check_params()
         array = _check_series(X, "X")
-        if len(array) == 0:
-            raise ValueError("X is an empty series (0 time steps).")
         self.n_features_in_ = 1 if array.ndim == 1 else array.shape[1]
         self.n_timesteps_in_ = len(array)
         return self
@@ -231,17 +212,22 @@ class LagWindows(TransformerMixin, BaseEstimator):
         self._check_params()
         array = _check_series(X, "X")
         n_channels = 1 if array.ndim == 1 else array.shape[1]
+        if n_channels != self.n_features_in_ and array.ndim == 1:
+            raise ValueError(
+                f"X is a univariate series of shape {array.shape}, but LagWindows is expecting "
+                f"{self.n_features_in_} features as input (one per channel of the series). "
+                f"Reshape your data to (n_timesteps, {self.n_features_in_})."
+            )
         if n_channels != self.n_features_in_:
             raise ValueError(
-                f"X has {n_channels} channels, but LagWindows was fitted with "
-                f"{self.n_features_in_}."
+                f"X has {n_channels} features, but LagWindows is expecting "
+                f"{self.n_features_in_} features as input (one per channel of the series)."
             )
         what = f"lookback + horizon = {self.lookback} + {self.horizon}"
         n = _n_windows(len(array), self.lookback + self.horizon, self.stride, what)
-        return np.ascontiguousarray(_windows(array, 0, self.lookback, n, self.stride))
+        return _windows(array, 0, self.lookback, n, self.stride).copy(order="C")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.one_d_array = True
-        tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = ["float32"]  # windows are always float32
         return tags
