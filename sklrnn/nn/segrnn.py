@@ -201,34 +201,30 @@ class SegRNN(nn.Module):
                 f"SegRNN expects input of shape (batch, {self.lookback}, {self.n_channels}); "
                 f"got {tuple(x.shape)}."
             )
-        batch = x.shape[0]
+        batch, channels, width = x.shape[0], self.n_channels, self.seg_len
         x, stats = self._normalize(x)
         x = x.permute(0, 2, 1)  # [B, L, C] -> [B, C, L]
         pad = self.n_segments_in * self.seg_len - self.lookback
         if pad:
             # repeat the first value: [B, C, L] -> [B, C, N*W]
             x = torch.cat([x[:, :, :1].expand(-1, -1, pad), x], dim=2)
-        x = x.reshape(batch * self.n_channels, self.n_segments_in, self.seg_len)
-        # [B, C, N*W] -> [B*C, N, W]
+        x = x.reshape(batch * channels, self.n_segments_in, width)  # [B, C, N*W] -> [B*C, N, W]
         _, state = self.rnn(self.embed(x))  # [B*C, N, d] -> state [layers, B*C, d]
         if self.decoder == "pmf":
             y = self._decode_parallel(state, batch)
         else:
             y = self._decode_recurrent(state)
-        y = y.reshape(batch, self.n_channels, self.n_segments_out * self.seg_len)
-        # [B*C, M, W] -> [B, C, M*W]
+        y = y.reshape(batch, channels, self.n_segments_out * width)  # [B*C, M, W] -> [B, C, M*W]
         y = y[:, :, : self.horizon].permute(0, 2, 1)  # [B, C, M*W] -> [B, H, C]
         return self._denormalize(y, stats)
 
     def _decode_parallel(self, state: State, batch: int) -> torch.Tensor:
         """All output segments at once: one recurrent step per (sample, channel, segment)."""
         n_out, n_channels = self.n_segments_out, self.n_channels
-        queries = self.pos_emb.unsqueeze(0).expand(n_channels, -1, -1)
-        # [M, d_pos] -> [C, M, d_pos]
+        queries = self.pos_emb.unsqueeze(0).expand(n_channels, -1, -1)  # [M, dp] -> [C, M, dp]
         if self.channel_emb is not None:
-            channels = self.channel_emb.unsqueeze(1).expand(-1, n_out, -1)
-            # [C, d_ch] -> [C, M, d_ch]
-            queries = torch.cat([queries, channels], dim=2)  # -> [C, M, d]
+            channels = self.channel_emb.unsqueeze(1).expand(-1, n_out, -1)  # [C, dc] -> [C, M, dc]
+            queries = torch.cat([queries, channels], dim=2)  # [C, M, dp + dc] = [C, M, d]
         queries = queries.unsqueeze(0).expand(batch, -1, -1, -1)  # [C, M, d] -> [B, C, M, d]
         queries = queries.reshape(batch * n_channels * n_out, 1, self.hidden_size)
         # [B, C, M, d] -> [B*C*M, 1, d]
@@ -246,8 +242,8 @@ class SegRNN(nn.Module):
             segment = self.project(top)  # [B*C, d] -> [B*C, W]
             segments.append(segment)
             if m + 1 < self.n_segments_out:
-                _, state = self.rnn(self.embed(segment).unsqueeze(1), state)
-                # [B*C, W] -> [B*C, 1, d]
+                step = self.embed(segment).unsqueeze(1)  # [B*C, W] -> [B*C, 1, d]
+                _, state = self.rnn(step, state)
         return torch.stack(segments, dim=1)  # M x [B*C, W] -> [B*C, M, W]
 
     def _normalize(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
