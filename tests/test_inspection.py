@@ -2,9 +2,9 @@
 
 import sys
 
-import matplotlib
 import numpy as np
 import pytest
+from sklearn.inspection import permutation_importance as sklearn_permutation_importance
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -12,7 +12,6 @@ from sklearn.preprocessing import FunctionTransformer
 from sklrnn.inspection import permutation_importance, plot_permutation_importance
 from sklrnn.inspection._permutation import _permute, _resample_index
 
-matplotlib.use("Agg")
 T = 30  # steps 10-19 of channel 0 decide the label
 
 
@@ -39,6 +38,16 @@ def make_data(n, seed, lengths=None):
 
 def make_model(transform=flatten):
     return make_pipeline(FunctionTransformer(transform), LogisticRegression(C=0.03))
+
+
+@pytest.fixture
+def plt():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    yield matplotlib.pyplot
+    matplotlib.pyplot.close("all")
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +140,18 @@ def test_univariate_2d_input():
     assert result.importances_mean[0] > 0.2
 
 
+def test_image_sequences_along_time():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 8, 2, 2))  # (n, T, H, W)
+    y = (X[:, :4, 0, 0].mean(axis=1) > 0).astype(int)
+    model = make_model().fit(X, y)
+    result = permutation_importance(model, X, y, axis="time", n_segments=2, random_state=0)
+    assert int(np.argmax(result.importances_mean)) == 0
+    assert abs(result.importances_mean[1]) < 0.05
+    with pytest.raises(ValueError, match="got an array with 4 dimension"):
+        permutation_importance(model, X, y)
+
+
 def test_groups(fitted):
     model, X, y = fitted
     result = permutation_importance(model, X, y, groups=[[1, 2], [0]], random_state=0)
@@ -211,23 +232,27 @@ def test_error_on_length_mismatch(fitted):
         permutation_importance(model, [np.zeros((5, 3)), np.zeros((3, 3))], [0, 1], axis="time")
 
 
-def test_plot_features(fitted):
+def test_plot_features(fitted, plt):
     model, X, y = fitted
     result = permutation_importance(model, X, y, n_repeats=3, random_state=0)
     ax = plot_permutation_importance(result, ["signal", "noise", "weak"])
-    assert isinstance(ax, matplotlib.axes.Axes)
+    assert isinstance(ax, plt.Axes)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["noise", "weak", "signal"]
     ax = plot_permutation_importance(result, kind="bar", top=2)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["feature 2", "feature 0"]
     groups = permutation_importance(model, X, y, groups=[[1, 2], [0]], n_repeats=2)
     ax = plot_permutation_importance(groups, ["signal", "noise", "weak"])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["noise + weak", "signal"]
+    X_flat = flatten(X)[:, :2]
+    tabular = sklearn_permutation_importance(LogisticRegression().fit(X_flat, y), X_flat, y)
+    ax = plot_permutation_importance(tabular)  # scikit-learn's own results plot too
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["feature 0", "feature 1"]
 
 
-def test_plot_time_segments(fitted):
+def test_plot_time_segments(fitted, plt):
     model, X, y = fitted
     result = permutation_importance(model, X, y, axis="time", n_segments=3, random_state=0)
-    fig, ax = matplotlib.pyplot.subplots()
+    _, ax = plt.subplots()
     assert plot_permutation_importance(result, ax=ax) is ax
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[-1] == "steps 10-19"
@@ -235,10 +260,9 @@ def test_plot_time_segments(fitted):
     result.segments = None  # as for sequences of different lengths
     ax = plot_permutation_importance(result)
     assert [t.get_text() for t in ax.get_yticklabels()][-1] == "33.3-66.7%"
-    matplotlib.pyplot.close("all")
 
 
-def test_plot_errors(fitted, monkeypatch):
+def test_plot_errors(fitted, plt, monkeypatch):
     model, X, y = fitted
     result = permutation_importance(model, X, y, scoring=["accuracy", "roc_auc"], n_repeats=2)
     with pytest.raises(TypeError, match="several scorers"):
@@ -250,3 +274,26 @@ def test_plot_errors(fitted, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"sklrnn\[plot\]"):
         plot_permutation_importance(result["accuracy"])
+
+
+def test_rnn_classifier_channel_0_ranks_first():
+    from sklrnn import RNNClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 12, 3)).astype(np.float32)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    clf = RNNClassifier(
+        cell="gru",
+        hidden_size=8,
+        pooling="mean",
+        max_epochs=12,
+        learning_rate=1e-2,
+        device="cpu",
+        random_state=0,
+    ).fit(X, y)
+    result = permutation_importance(clf, X, y, n_repeats=3, random_state=0)
+    assert int(np.argmax(result.importances_mean)) == 0
+    assert result.importances_mean[0] > 0.2
+    ragged = [x[: rng.randint(8, 13)] for x in X]  # the network reads lists as they are
+    result = permutation_importance(clf, ragged, y, n_repeats=3, random_state=0)
+    assert int(np.argmax(result.importances_mean)) == 0

@@ -303,7 +303,7 @@ def _resample_index(n_out: int, n_in: int) -> np.ndarray:
     return np.minimum(index, n_in - 1)
 
 
-def _take(data, y, sample_weight, rows: np.ndarray) -> tuple:
+def _take(data: np.ndarray | list[np.ndarray], y, sample_weight, rows: np.ndarray) -> tuple:
     """The samples at ``rows`` of X, y and sample_weight."""
     data = [data[i] for i in rows] if isinstance(data, list) else data[rows]
     y = None if y is None else _safe_indexing(y, rows)
@@ -317,7 +317,14 @@ def _score(scorer, estimator, X, y, sample_weight):
     return scorer(estimator, X, y)
 
 
-def _permute(data, lengths: np.ndarray, column, axis: str, n_segments: int, perm: np.ndarray):
+def _permute(
+    data: np.ndarray | list[np.ndarray],
+    lengths: np.ndarray,
+    column: np.ndarray | int,
+    axis: str,
+    n_segments: int,
+    perm: np.ndarray,
+) -> np.ndarray | list[np.ndarray]:
     """A copy of ``data`` where sample ``i`` takes ``column`` from sample ``perm[i]``."""
     if isinstance(data, np.ndarray):
         out = data.copy()
@@ -346,11 +353,11 @@ def _permute(data, lengths: np.ndarray, column, axis: str, n_segments: int, perm
 
 def _column_scores(
     estimator,
-    data,
+    data: np.ndarray | list[np.ndarray],
     lengths: np.ndarray,
     y,
     sample_weight,
-    column,
+    column: np.ndarray | int,
     axis: str,
     n_segments: int,
     seed: int,
