@@ -84,9 +84,9 @@ def _as_numeric(array, name: str, index=None) -> np.ndarray:
     if array.dtype.kind == "O":
         try:
             array = array.astype(np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError) as exc:
             raise TypeError(
-                f"{where} has dtype object with values that are not numbers."
+                f"{where} has dtype object with values that are not numbers: {exc}"
             ) from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{where} has dtype {array.dtype}; expected numbers.")
@@ -186,7 +186,10 @@ def check_sequences(
             f"Found array with 0 sample(s) (shape={array.shape}) while a minimum of 1 is required."
         )
     if array.shape[1] == 0:
-        raise ValueError(f"{name} has sequences of length 0 (shape={array.shape}).")
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={array.shape}) while a minimum of 1 is "
+            f"required: {name} holds sequences of length 0."
+        )
     if array.ndim == 4:  # (n, T, H, W) -> (n, T, 1, H, W)
         array = array[:, :, None]
     lengths = np.full(array.shape[0], array.shape[1], dtype=np.int64)

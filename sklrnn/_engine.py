@@ -1,0 +1,161 @@
+"""The skorch side of the one training engine.
+
+skorch runs every epoch; this module only adapts it to sequences:
+
+- :class:`SequenceDataset` keeps the padded batch as tensors and serves whole mini-batches by
+  slicing, trimmed to the longest sequence in the batch (no per-sample collation);
+- :class:`BatchIterator` is the iterator skorch loops over (shuffled from torch's RNG);
+- :class:`SequenceNet` overrides ``get_loss`` to weight each sample (sample and class weights)
+  and ``infer`` to keep the weights out of the module's ``forward``;
+- :class:`IndexSplit` is the validation split (stratified, shuffled or last-in-time);
+- :class:`ValidationScore` records a score on the validation split from the predictions skorch
+  already made for the validation loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+
+
+class SequenceDataset(torch.utils.data.Dataset):
+    """Padded sequences, their lengths, optional targets and sample weights, as tensors."""
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        lengths: np.ndarray,
+        y: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
+    ) -> None:
+        self.x = torch.as_tensor(x)
+        self.lengths = torch.as_tensor(lengths)
+        self.y = None if y is None else torch.as_tensor(y)
+        self.sample_weight = None if sample_weight is None else torch.as_tensor(sample_weight)
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def batch(self, indices: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        """The mini-batch at ``indices``: ``({"x", "lengths"[, "sample_weight"]}, y)``."""
+        lengths = self.lengths[indices]
+        x = self.x[indices, : int(lengths.max())]  # trim the padding no sequence here needs
+        features = {"x": x, "lengths": lengths}
+        if self.sample_weight is not None:
+            features["sample_weight"] = self.sample_weight[indices]
+        y = self.y[indices] if self.y is not None else torch.zeros(len(indices))
+        return features, y
+
+    def __getitem__(self, index: int):
+        features, y = self.batch(torch.tensor([index]))
+        return {k: v[0] for k, v in features.items()}, y[0]
+
+    def subset(self, indices: np.ndarray) -> SequenceDataset:
+        idx = torch.as_tensor(indices, dtype=torch.long)
+        pick = lambda t: None if t is None else t[idx]  # noqa: E731
+        return SequenceDataset(self.x[idx], self.lengths[idx], pick(self.y), pick(self.sample_weight))
+
+
+class BatchIterator:
+    """Mini-batches of a :class:`SequenceDataset`, in order or shuffled."""
+
+    def __init__(self, dataset: SequenceDataset, batch_size: int, shuffle: bool = False) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self) -> int:
+        return -(-len(self.dataset) // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
+        n = len(self.dataset)
+        order = torch.randperm(n) if self.shuffle else torch.arange(n)
+        for start in range(0, n, self.batch_size):
+            yield self.dataset.batch(order[start : start + self.batch_size])
+
+
+class SequenceNet(NeuralNet):
+    """skorch's NeuralNet with per-sample weighted losses.
+
+    The criterion must return one loss per element (``reduction="none"``); the loss of a batch
+    is the mean over samples of each sample's mean loss times its weight.
+    """
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping):
+            x = {k: v for k, v in x.items() if k != "sample_weight"}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        per_sample = loss.reshape(len(loss), -1).mean(1)  # [B, ...] -> [B]
+        if isinstance(X, Mapping) and "sample_weight" in X:
+            per_sample = per_sample * X["sample_weight"].to(per_sample.device)
+        return per_sample.mean()
+
+
+class IndexSplit:
+    """skorch ``train_split``: hold out ``fraction`` of the samples for validation.
+
+    Parameters
+    ----------
+    fraction : float
+        Share of the samples in the validation part.
+    kind : {"stratified", "shuffle", "last"}
+        ``"last"`` keeps the order: the validation part is the last samples (time series).
+    seed : int
+        Seed of the shuffle.
+    """
+
+    def __init__(self, fraction: float, kind: str, seed: int) -> None:
+        self.fraction = fraction
+        self.kind = kind
+        self.seed = seed
+
+    def indices(self, n: int, y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        n_valid = int(np.ceil(self.fraction * n))
+        if n_valid < 1 or n_valid >= n:
+            raise ValueError(
+                f"validation_fraction={self.fraction} leaves no samples for training or "
+                f"validation with {n} samples; use more data or early_stopping=False."
+            )
+        if self.kind == "last":
+            return np.arange(n - n_valid), np.arange(n - n_valid, n)
+        from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+        splitter_cls = StratifiedShuffleSplit if self.kind == "stratified" else ShuffleSplit
+        splitter = splitter_cls(n_splits=1, test_size=n_valid, random_state=self.seed)
+        try:
+            return next(splitter.split(np.zeros(n), y))
+        except ValueError:  # a class too small to stratify: fall back to a plain shuffle
+            return next(ShuffleSplit(1, test_size=n_valid, random_state=self.seed).split(y))
+
+    def __call__(self, dataset: SequenceDataset, y=None, **fit_params):
+        labels = None if dataset.y is None else dataset.y.numpy()
+        train, valid = self.indices(len(dataset), labels)
+        return dataset.subset(train), dataset.subset(valid)
+
+
+class ValidationScore(Callback):
+    """Record ``valid_score`` each epoch, computed by ``score_fn(y_true, y_pred)`` (numpy)."""
+
+    def __init__(self, score_fn: Callable[[np.ndarray, np.ndarray], float]) -> None:
+        self.score_fn = score_fn
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.y_true_, self.y_pred_ = [], []
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if not training:
+            self.y_true_.append(batch[1].numpy())
+            self.y_pred_.append(y_pred.detach().cpu().numpy())
+
+    def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        if self.y_pred_:
+            score = self.score_fn(np.concatenate(self.y_true_), np.concatenate(self.y_pred_))
+            net.history.record("valid_score", float(score))
+        self.y_true_, self.y_pred_ = [], []
