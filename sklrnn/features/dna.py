@@ -1,0 +1,346 @@
+"""DNA sequences as k-mer token or one-hot sequences (biopython only for FASTA files)."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .._data import check_positive_int
+
+FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".ffn", ".frn", ".fas")
+BASES = "ACGT"
+AMBIGUOUS = "NRYSWKMBDHV-"
+MAX_ONEHOT_K = 8
+
+_INVALID, _AMBIGUOUS = 255, 4
+_LOOKUP = np.full(256, _INVALID, dtype=np.uint8)
+for _code, _letters in enumerate(["Aa", "Cc", "Gg", "TtUu"]):
+    _LOOKUP[np.frombuffer(_letters.encode(), np.uint8)] = _code
+_LOOKUP[np.frombuffer((AMBIGUOUS + AMBIGUOUS.lower()).encode(), np.uint8)] = _AMBIGUOUS
+_TABLE = _LOOKUP.tobytes()  # for bytes.translate: letter -> base code, 4 ambiguous, 255 invalid
+
+
+def _is_fasta_path(X) -> bool:
+    if isinstance(X, os.PathLike):
+        return True
+    if not isinstance(X, str):
+        return False
+    name = X.lower().removesuffix(".gz")
+    return name.endswith(FASTA_SUFFIXES)
+
+
+def read_fasta(path: str | os.PathLike) -> tuple[list[str], list[str]]:
+    """Read the sequences and ids of a FASTA file (gzipped when the name ends with ``.gz``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The FASTA file.
+
+    Returns
+    -------
+    sequences : list of str
+        One sequence per record, in file order.
+    ids : list of str
+        The first word of each record's title.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from sklrnn.features.dna import read_fasta
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "two.fa")
+    ...     with open(path, "w") as f:
+    ...         _ = f.write(">a first\\nACGT\\nAC\\n>b\\nGG\\n")
+    ...     read_fasta(path)
+    (['ACGTAC', 'GG'], ['a', 'b'])
+    """
+    try:
+        from Bio.SeqIO.FastaIO import SimpleFastaParser
+    except ImportError as exc:
+        raise ImportError("Reading FASTA files needs biopython: pip install sklrnn[dna]") from exc
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"FASTA file {str(path)!r} does not exist or is not a file.")
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt") as handle:
+        records = list(SimpleFastaParser(handle))
+    if not records:
+        raise ValueError(f"FASTA file {str(path)!r} holds no records (no line starts with '>').")
+    return [seq for _, seq in records], [title.split(maxsplit=1)[0] for title, _ in records]
+
+
+def _as_strings(X) -> tuple[list[str], list[str] | None]:
+    """Sequences of X as str, and their ids when they have some (FASTA, SeqRecord)."""
+    if _is_fasta_path(X):
+        return read_fasta(X)
+    if isinstance(X, (str, bytes)) or type(X).__module__.startswith("Bio."):
+        raise TypeError(
+            "X must be a list of sequences or the path of a FASTA file (a pathlib.Path, or a str "
+            f"ending with one of {FASTA_SUFFIXES}, optionally .gz); got a single "
+            f"{type(X).__name__}. Wrap one sequence in a list: [sequence]."
+        )
+    if not isinstance(X, Iterable):
+        raise TypeError(f"X must be a list of sequences; got {type(X).__name__}.")
+    if isinstance(X, list) and X and all(type(x) is str for x in X):
+        return X, None  # the common case, without a Python loop per item
+    seqs, ids, has_ids = [], [], False
+    for i, item in enumerate(X):
+        if hasattr(item, "seq") and hasattr(item, "id"):  # Bio.SeqRecord.SeqRecord
+            ids.append(str(item.id))
+            has_ids = True
+            item = item.seq
+        else:
+            ids.append(str(i))
+        if isinstance(item, bytes):
+            item = item.decode("ascii", errors="replace")
+        elif not isinstance(item, str):
+            if not type(item).__module__.startswith("Bio."):  # Bio.Seq.Seq gives its letters
+                raise TypeError(
+                    f"X[{i}] is a {type(item).__name__}; expected a DNA sequence as str, bytes, "
+                    "Bio.Seq.Seq or Bio.SeqRecord.SeqRecord."
+                )
+            item = str(item)
+        seqs.append(item)
+    if not seqs:
+        raise ValueError("X holds no sequences; at least one is required.")
+    return seqs, ids if has_ids else None
+
+
+def _where(index: int, ids: list[str] | None) -> str:
+    return f"X[{index}]" + ("" if ids is None else f" (id {ids[index]!r})")
+
+
+class KmerEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Encode DNA sequences as sequences of k-mer tokens or one-hot k-mer vectors.
+
+    Each position ``0, stride, 2 * stride, ...`` of a sequence where a whole k-mer fits gives
+    one time step: the id of the k-mer ("tokens") or its one-hot vector ("onehot"), ready for an
+    RNN (token ids go to an embedding, one-hot steps to the recurrent layer directly).
+
+    Parameters
+    ----------
+    k : int, default=3
+        Length of the k-mers. ``k=1`` with ``output="onehot"`` is the classic 4-channel one-hot
+        encoding of the bases.
+    stride : int, default=1
+        Step between the starts of consecutive k-mers; ``stride=k`` gives non-overlapping k-mers.
+    output : {"tokens", "onehot"}, default="tokens"
+        "tokens": one int64 id per k-mer. Ids run from 1 to ``4**k`` in the lexicographic order
+        of the k-mers over ``ACGT`` (``AA..A`` is 1, ``TT..T`` is ``4**k``); **0 is reserved for
+        padding and for k-mers with an ambiguous letter**. "onehot": one float32 row of length
+        ``4**k`` per k-mer (column ``j`` is token ``j + 1``), all zeros for an ambiguous k-mer.
+    ambiguous : {"zero", "error"}, default="zero"
+        What to do with a k-mer that contains an IUPAC ambiguity code (``N R Y S W K M B D H V``)
+        or a gap ``-``: "zero" gives token 0 / an all-zero row and keeps the position, "error"
+        raises a ValueError naming the sequence.
+
+    Attributes
+    ----------
+    vocabulary_size_ : int
+        ``4**k + 1``: the number of token ids, padding included (the size of an embedding).
+    n_features_out_ : int
+        Features of one output step: 1 for tokens, ``4**k`` for one-hot.
+
+    See Also
+    --------
+    read_fasta : The FASTA reader used for file input.
+    SequencePadder : Pad token sequences of different lengths to one length.
+
+    Notes
+    -----
+    **Input.** ``X`` is a list (or any iterable) of sequences, each a ``str``, ``bytes``,
+    ``Bio.Seq.Seq`` or ``Bio.SeqRecord.SeqRecord``; or ``X`` is the path of a FASTA file, whose
+    records are the samples in file order: a ``pathlib.Path`` (any name), or a ``str`` ending with
+    ``.fa``, ``.fasta``, ``.fna``, ``.ffn``, ``.frn`` or ``.fas`` (each optionally followed by
+    ``.gz``). Any other ``str`` is one sequence, and must be put in a list. Only FASTA files need
+    biopython.
+
+    **Letters.** Lower case is read as upper case and ``U`` as ``T``. A letter outside the IUPAC
+    nucleotide alphabet raises a ValueError naming the sequence (its index, and its id for
+    SeqRecords and FASTA records). A sequence shorter than ``k`` has no k-mer and raises too.
+
+    **Output.** A 2-D array ``(n_samples, n_kmers)`` of tokens (3-D ``(n_samples, n_kmers,
+    4**k)`` for one-hot) when every sequence gives the same number of k-mers; otherwise a list of
+    one array per sequence.
+
+    Examples
+    --------
+    >>> from sklrnn.features import KmerEncoder
+    >>> KmerEncoder(k=2).fit_transform(["ACGT", "ttaa"])
+    array([[ 2,  7, 12],
+           [16, 13,  1]])
+    >>> KmerEncoder(k=1, output="onehot").fit_transform(["ACGN"])[0]
+    array([[1., 0., 0., 0.],
+           [0., 1., 0., 0.],
+           [0., 0., 1., 0.],
+           [0., 0., 0., 0.]], dtype=float32)
+    """
+
+    def __init__(self, k=3, *, stride=1, output="tokens", ambiguous="zero"):
+        self.k = k
+        self.stride = stride
+        self.output = output
+        self.ambiguous = ambiguous
+
+    def _validate_params(self) -> None:
+        check_positive_int(self.k, "k")
+        check_positive_int(self.stride, "stride")
+        if self.k > 31:
+            raise ValueError(f"k must be at most 31 (ids are int64); got {self.k}.")
+        if self.output not in ("tokens", "onehot"):
+            raise ValueError(f"output must be 'tokens' or 'onehot'; got {self.output!r}.")
+        if self.output == "onehot" and self.k > MAX_ONEHOT_K:
+            raise ValueError(
+                f"output='onehot' with k={self.k} gives {4**self.k} columns per step; use k <= "
+                f"{MAX_ONEHOT_K}, or output='tokens' with an embedding."
+            )
+        if self.ambiguous not in ("zero", "error"):
+            raise ValueError(f"ambiguous must be 'zero' or 'error'; got {self.ambiguous!r}.")
+
+    def fit(self, X, y=None):
+        """Check the parameters; nothing is learned and X is not read.
+
+        Parameters
+        ----------
+        X : list of sequences or path
+            Ignored.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : KmerEncoder
+            The fitted encoder.
+        """
+        self._validate_params()
+        self.vocabulary_size_ = 4**self.k + 1
+        self.n_features_out_ = 1 if self.output == "tokens" else 4**self.k
+        return self
+
+    def transform(self, X):
+        """Encode the sequences.
+
+        Parameters
+        ----------
+        X : list of str, bytes, Bio.Seq.Seq or Bio.SeqRecord.SeqRecord, or path
+            The sequences, or a FASTA file (see Notes of the class).
+
+        Returns
+        -------
+        X_encoded : ndarray or list of ndarray
+            Tokens: int64 of shape ``(n_samples, n_kmers)``, or a list of ``(n_kmers_i,)``
+            arrays. One-hot: float32 of shape ``(n_samples, n_kmers, 4**k)``, or a list of
+            ``(n_kmers_i, 4**k)`` arrays.
+        """
+        check_is_fitted(self, "vocabulary_size_")
+        self._validate_params()
+        seqs, ids = _as_strings(X)
+        lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+        short = np.flatnonzero(lengths < self.k)
+        if short.size:
+            i = int(short[0])
+            raise ValueError(
+                f"{_where(i, ids)} has {lengths[i]} letters, fewer than k={self.k}: it has no "
+                "k-mer. Drop it, or use a smaller k."
+            )
+        joined = "".join(seqs).encode("ascii", "replace").translate(_TABLE)
+        codes = np.frombuffer(joined, np.uint8)
+        if _INVALID in joined or (self.ambiguous == "error" and _AMBIGUOUS in joined):
+            self._check_letters(codes, seqs, lengths, ids)
+        any_ambiguous = _AMBIGUOUS in joined
+        if (lengths == lengths[0]).all():  # one block: [N * L] -> [N, L]
+            tokens = self._tokens(codes.reshape(len(seqs), -1), self.stride, any_ambiguous)
+            return self._finish(tokens)
+        # k-mers of the concatenation; those of sequence i start at its first letter
+        encoded = self._finish(self._tokens(codes[None, :], 1, any_ambiguous)[0])
+        starts = (np.cumsum(lengths) - lengths).tolist()
+        stops = (np.cumsum(lengths) - self.k + 1).tolist()
+        return [encoded[a : b : self.stride] for a, b in zip(starts, stops)]
+
+    def _check_letters(
+        self, codes: np.ndarray, seqs: list[str], lengths: np.ndarray, ids: list[str] | None
+    ) -> None:
+        bad = codes == _INVALID
+        if self.ambiguous == "error":
+            bad |= codes == _AMBIGUOUS
+        if not bad.any():
+            return
+        pos = int(np.argmax(bad))
+        i = int(np.searchsorted(np.cumsum(lengths), pos, side="right"))
+        offset = pos - int(lengths[:i].sum())
+        letter = seqs[i][offset]
+        if codes[pos] == _AMBIGUOUS:
+            raise ValueError(
+                f"{_where(i, ids)} has the ambiguous letter {letter!r} at position {offset}, and "
+                "ambiguous='error'. Use ambiguous='zero' to encode such k-mers as 0."
+            )
+        hint = " It looks like a file name: pass the path itself as X." * ("." in seqs[i])
+        raise ValueError(
+            f"{_where(i, ids)} has the letter {letter!r} at position {offset}, outside the IUPAC "
+            f"nucleotide alphabet ({BASES}U and {AMBIGUOUS}, any case).{hint}"
+        )
+
+    def _tokens(self, codes: np.ndarray, stride: int, any_ambiguous: bool) -> np.ndarray:
+        """Token ids of the k-mers of each row of ``codes``, shape [rows, n_kmers]."""
+        k = self.k
+        n = codes.shape[1] - k + 1
+        digits = codes & 3  # ambiguous (4) -> 0; such k-mers are set to 0 below
+        ids = digits[:, 0:n:stride].astype(np.uint32 if k <= 15 else np.uint64)
+        for j in range(1, k):  # base-4 rolling sum: ids = ids * 4 + next letter
+            ids <<= 2
+            ids |= digits[:, j : j + n : stride]
+        tokens = np.add(ids, 1, dtype=np.int64)  # ids start at 1; 0 is padding / ambiguous
+        if any_ambiguous:
+            ambiguous = codes == _AMBIGUOUS
+            bad = ambiguous[:, 0:n:stride].copy()
+            for j in range(1, k):
+                bad |= ambiguous[:, j : j + n : stride]
+            tokens[bad] = 0
+        return tokens
+
+    def _finish(self, tokens: np.ndarray) -> np.ndarray:
+        """Tokens as returned: int64 ids, or one-hot rows (token 0 is an all-zero row)."""
+        if self.output == "tokens":
+            return tokens
+        n_columns = 4**self.k
+        if n_columns <= 4096:  # a lookup table of one row per token (row 0 is all zeros)
+            table = np.eye(n_columns + 1, n_columns, k=-1, dtype=np.float32)
+            return np.take(table, tokens, axis=0)  # [N, T] -> [N, T, V]
+        flat = tokens.ravel()
+        onehot = np.zeros((flat.size, n_columns), dtype=np.float32)
+        rows = np.flatnonzero(flat)
+        onehot[rows, flat[rows] - 1] = 1.0
+        return onehot.reshape(*tokens.shape, n_columns)  # [N * T, V] -> [N, T, V]
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the features of one output step.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The k-mers in column order for one-hot, ``["kmer_token"]`` for tokens.
+        """
+        check_is_fitted(self, "vocabulary_size_")
+        if self.output == "tokens":
+            return np.asarray(["kmer_token"], dtype=object)
+        kmers = ("".join(p) for p in itertools.product(BASES, repeat=self.k))
+        return np.asarray(list(kmers), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
