@@ -1,5 +1,24 @@
 """scikit-learn transformers that turn raw sequences into model input, one modality a file."""
 
+from .audio import MFCC
+from .dna import KmerEncoder
+from .sequences import (
+    ChannelsFirstConverter,
+    SequencePadder,
+    SequenceScaler,
+    from_channels_first,
+    to_channels_first,
+)
 from .windows import LagWindows, make_windows
 
-__all__ = ["LagWindows", "make_windows"]
+__all__ = [
+    "ChannelsFirstConverter",
+    "KmerEncoder",
+    "LagWindows",
+    "MFCC",
+    "SequencePadder",
+    "SequenceScaler",
+    "from_channels_first",
+    "make_windows",
+    "to_channels_first",
+]
