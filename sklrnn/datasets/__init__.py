@@ -2,5 +2,17 @@
 
 from ._fetch import fetch_file, get_data_home
 from .ett import load_ett
+from .fsdd import load_fsdd
+from .moving_digits import make_moving_digits
+from .splice import load_splice
+from .spoken_digits import make_spoken_digits
 
-__all__ = ["fetch_file", "get_data_home", "load_ett"]
+__all__ = [
+    "fetch_file",
+    "get_data_home",
+    "load_ett",
+    "load_fsdd",
+    "load_splice",
+    "make_moving_digits",
+    "make_spoken_digits",
+]
