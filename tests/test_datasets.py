@@ -1,0 +1,174 @@
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sklrnn.datasets import load_fsdd, load_splice, make_moving_digits, make_spoken_digits
+
+# load_fsdd
+
+
+def test_fsdd_all_recordings_and_split():
+    fsdd = load_fsdd()
+    assert len(fsdd.paths) == 2000
+    assert fsdd.speakers == ["george", "jackson", "lucas", "nicolas"]
+    assert fsdd.test_mask.sum() == 200  # index 0-4: 4 speakers x 10 digits x 5
+    np.testing.assert_array_equal(fsdd.train_mask, ~fsdd.test_mask)
+    np.testing.assert_array_equal(np.bincount(fsdd.target), [200] * 10)
+    for i in (0, 777, 1999):
+        name = Path(fsdd.paths[i]).name
+        assert name == f"{fsdd.target[i]}_{fsdd.speaker[i]}_{fsdd.index[i]}.wav"
+        assert Path(fsdd.paths[i]).is_file()
+    assert "index 0-4 are the test set" in fsdd.DESCR
+
+
+def test_fsdd_sorted_and_speaker_filter():
+    fsdd = load_fsdd(speakers=["lucas", "george"])
+    assert fsdd.speakers == ["george", "lucas"]
+    keys = list(zip(fsdd.speaker, fsdd.target, fsdd.index))
+    assert keys == sorted(keys)  # speaker, digit, then index as a number (2 before 10)
+    assert keys[:3] == [("george", 0, 0), ("george", 0, 1), ("george", 0, 2)]
+    assert load_fsdd(speakers="lucas").paths == fsdd.paths[500:]
+    with pytest.raises(ValueError, match=r"speakers \['bob'\] have no recordings.*george"):
+        load_fsdd(speakers=["bob"])
+
+
+def test_fsdd_missing_folder(tmp_path):
+    with pytest.raises(OSError, match="github.com/Jakobovski/free-spoken-digit-dataset") as err:
+        load_fsdd(data_home=tmp_path)
+    assert str(tmp_path / "fsdd" / "recordings") in str(err.value)
+    (tmp_path / "fsdd" / "recordings").mkdir(parents=True)
+    (tmp_path / "fsdd" / "recordings" / "notes.txt").write_text("no wavs here")
+    with pytest.raises(OSError, match="No FSDD recordings"):
+        load_fsdd(data_home=tmp_path)
+
+
+def test_fsdd_data_home_argument(tmp_path):
+    folder = tmp_path / "fsdd" / "recordings"
+    folder.mkdir(parents=True)
+    source = Path(load_fsdd(speakers=["george"]).paths[12])
+    shutil.copy(source, folder / "7_zoe_3.wav")
+    fsdd = load_fsdd(data_home=tmp_path)
+    assert fsdd.paths == [str(folder / "7_zoe_3.wav")]
+    assert fsdd.target.tolist() == [7]
+    assert fsdd.test_mask.tolist() == [True]
+
+
+# load_splice
+
+
+def test_splice_statlog_split():
+    splice = load_splice()
+    assert len(splice.data) == 3186
+    assert (len(splice.X_train), len(splice.X_test)) == (2000, 1186)
+    assert splice.X_train[0] == "CTAGGCTCCAGATAGCCATAGAAGAACCAAACACTTTCTGCGTGTGTGAGAATAATCAGA"
+    assert {len(s) for s in splice.data} == {60}
+    assert set("".join(splice.data)) == set("ACGT")
+    classes, counts = np.unique(splice.y_train, return_counts=True)
+    assert classes.tolist() == ["ei", "ie", "n"]
+    assert counts.tolist() == [464, 485, 1051]
+    assert (splice.split[:2000] == "train").all()
+    assert (splice.split[2000:] == "test").all()
+    np.testing.assert_array_equal(splice.y_test, splice.target[2000:])
+    assert splice.target_names == ["ei", "ie", "n"]
+
+
+def test_splice_missing_and_corrupt(tmp_path):
+    with pytest.raises(OSError, match=re.escape(str(tmp_path / "dna" / "splice_statlog.tsv"))):
+        load_splice(data_home=tmp_path)
+    (tmp_path / "dna").mkdir()
+    (tmp_path / "dna" / "splice_statlog.tsv").write_text("train\tn\tACGT\n")
+    with pytest.raises(ValueError, match="sha256"):
+        load_splice(data_home=tmp_path)
+
+
+# make_moving_digits
+
+
+def _centre_x(videos):
+    mass = videos.sum(axis=2)  # [N, T, W]
+    return (mass * np.arange(videos.shape[-1])).sum(-1) / mass.sum(-1)
+
+
+def test_moving_digits_shapes_and_labels():
+    videos = make_moving_digits(n_samples=60, n_frames=7, canvas_size=20, random_state=0)
+    assert videos.data.shape == (60, 7, 20, 20)
+    assert videos.data.dtype == np.float32
+    assert videos.data.min() == 0.0
+    assert videos.data.max() == 1.0
+    np.testing.assert_array_equal(videos.target, 2 * videos.digit + videos.direction)
+    assert set(videos.direction) == {0, 1}
+    assert videos.target_names[7] == "3 right-to-left"
+    # the digit moves the way its label says, at least half the free width
+    shift = _centre_x(videos.data)[:, -1] - _centre_x(videos.data)[:, 0]
+    np.testing.assert_array_equal(shift > 0, videos.direction == 0)
+    assert (np.abs(shift) > 6 - 1e-6).all()
+    # a digit image is shown unchanged in every frame
+    mass = videos.data.sum(axis=(2, 3))
+    np.testing.assert_allclose(mass, np.broadcast_to(mass[:, :1], mass.shape), rtol=1e-5)
+
+
+def test_moving_digits_order_is_the_only_direction_cue():
+    videos = make_moving_digits(n_samples=400, random_state=1)
+    x = _centre_x(videos.data)
+    # as bags of frames the two directions look the same: same spread of positions ...
+    left, right = x[videos.direction == 0], x[videos.direction == 1]
+    assert abs(np.sort(left, axis=1).mean() - np.sort(right, axis=1).mean()) < 1.0
+    # ... and a right-to-left video played backwards moves left-to-right
+    backwards = videos.data[videos.direction == 1][:, ::-1]
+    assert (np.diff(_centre_x(backwards), axis=1) >= 0).all()
+
+
+def test_moving_digits_reproducible_and_checked():
+    a = make_moving_digits(n_samples=5, random_state=3)
+    X, y = make_moving_digits(n_samples=5, random_state=3, return_X_y=True)
+    np.testing.assert_array_equal(a.data, X)
+    np.testing.assert_array_equal(a.target, y)
+    with pytest.raises(ValueError, match="canvas_size must be an integer >= 10"):
+        make_moving_digits(canvas_size=8)
+    with pytest.raises(ValueError, match="n_frames must be an integer >= 2"):
+        make_moving_digits(n_frames=1)
+
+
+# make_spoken_digits
+
+
+def test_spoken_digits_needs_espeak(monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(OSError, match="apt-get install espeak-ng"):
+        make_spoken_digits(n_per_digit=1)
+
+
+needs_espeak = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None,
+    reason="espeak-ng is not installed (apt-get install espeak-ng)",
+)
+
+
+@needs_espeak
+def test_spoken_digits_synthesised():
+    speech = make_spoken_digits(n_per_digit=2, voices=["en", "en+f3"], random_state=0)
+    assert len(speech.waveforms) == 20
+    np.testing.assert_array_equal(speech.target, np.repeat(np.arange(10), 2))
+    assert speech.voice.tolist()[:4] == ["en", "en+f3", "en", "en+f3"]
+    for y in speech.waveforms:
+        assert y.dtype == np.float32
+        assert y.ndim == 1
+        assert 800 < len(y) < 16000  # 0.1 s to 2 s at 8 kHz
+        assert 0.05 < np.abs(y).max() <= 1.0
+    assert speech.speed.min() >= 130
+    assert speech.speed.max() <= 200
+    again = make_spoken_digits(n_per_digit=2, voices=["en", "en+f3"], random_state=0)
+    np.testing.assert_array_equal(again.waveforms[5], speech.waveforms[5])
+
+
+@needs_espeak
+def test_spoken_digits_rate_and_voice_errors():
+    low = make_spoken_digits(n_per_digit=1, voices=["en"], random_state=0, sr=8000)
+    high = make_spoken_digits(n_per_digit=1, voices=["en"], random_state=0, sr=16000)
+    ratio = len(high.waveforms[4]) / len(low.waveforms[4])
+    assert abs(ratio - 2.0) < 0.01
+    with pytest.raises(ValueError, match="could not speak with voice 'xx-nope'"):
+        make_spoken_digits(n_per_digit=1, voices=["xx-nope"])
