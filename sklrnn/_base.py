@@ -150,6 +150,7 @@ class BaseSequenceEstimator(BaseEstimator):
             train_split=split,
             callbacks=callbacks,
             device=resolve_device(self.device),
+            predict_nonlinearity=None,  # outputs are raw; the estimators decode them
             verbose=int(self.verbose),
         )
 

@@ -22,6 +22,13 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 
 
+def _tensor(array) -> torch.Tensor:
+    """A tensor sharing memory with ``array``; read-only arrays (e.g. memmaps) are copied."""
+    if isinstance(array, np.ndarray) and not array.flags.writeable:
+        array = array.copy()
+    return torch.as_tensor(array)
+
+
 class SequenceDataset(torch.utils.data.Dataset):
     """Padded sequences, their lengths, optional targets and sample weights, as tensors."""
 
@@ -32,10 +39,10 @@ class SequenceDataset(torch.utils.data.Dataset):
         y: np.ndarray | None = None,
         sample_weight: np.ndarray | None = None,
     ) -> None:
-        self.x = torch.as_tensor(x)
-        self.lengths = torch.as_tensor(lengths)
-        self.y = None if y is None else torch.as_tensor(y)
-        self.sample_weight = None if sample_weight is None else torch.as_tensor(sample_weight)
+        self.x = _tensor(x)
+        self.lengths = _tensor(lengths)
+        self.y = None if y is None else _tensor(y)
+        self.sample_weight = None if sample_weight is None else _tensor(sample_weight)
 
     def __len__(self) -> int:
         return len(self.lengths)
