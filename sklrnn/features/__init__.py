@@ -1,14 +1,9 @@
 """scikit-learn transformers that turn raw sequences into model input, one modality a file."""
 
 from .audio import MFCC
+from .channels import ChannelsFirstConverter, from_channels_first, to_channels_first
 from .dna import KmerEncoder
-from .sequences import (
-    ChannelsFirstConverter,
-    SequencePadder,
-    SequenceScaler,
-    from_channels_first,
-    to_channels_first,
-)
+from .sequences import SequencePadder, SequenceScaler
 from .windows import LagWindows, make_windows
 
 __all__ = [
