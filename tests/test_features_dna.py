@@ -3,6 +3,7 @@
 # no meaning as nucleotides and are refused by design.
 import gzip
 import itertools
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -145,3 +146,12 @@ def test_splice_onehot_positions():
     assert tokens.shape == (50, 20)
     assert tokens.min() >= 1
     assert tokens.max() <= 64
+
+
+def test_plain_strings_need_no_biopython(monkeypatch, tmp_path):
+    for name in ("Bio", "Bio.SeqIO", "Bio.SeqIO.FastaIO"):
+        monkeypatch.setitem(sys.modules, name, None)  # makes importing biopython fail
+    np.testing.assert_array_equal(KmerEncoder(k=1).fit_transform(["ACGT"]), [[1, 2, 3, 4]])
+    (tmp_path / "a.fa").write_text(">a\nACGT\n")
+    with pytest.raises(ImportError, match=r"pip install sklrnn\[dna\]"):
+        KmerEncoder().fit_transform(str(tmp_path / "a.fa"))
