@@ -187,7 +187,8 @@ class BaseSequenceEstimator(BaseEstimator):
                 f"X and y have different numbers of samples: {len(seqs)} and {len(y_enc)}."
             )
         weights = self._fit_sample_weight(y_enc, sample_weight)
-        dataset = SequenceDataset(seqs.data, seqs.lengths, y_enc, weights)
+        uniform = bool(np.all(weights == 1))  # then the loss needs no weighting
+        dataset = SequenceDataset(seqs.data, seqs.lengths, y_enc, None if uniform else weights)
         seed = self._seed()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)

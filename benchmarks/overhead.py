@@ -1,0 +1,132 @@
+"""What the scikit-learn wrapper costs over plain PyTorch.
+
+Trains the same ``RecurrentNet`` on the same data with the same batch size and optimiser twice:
+once through ``RNNClassifier.fit`` (skorch inside) and once with a hand-written PyTorch loop,
+then compares seconds per epoch and prediction throughput. Runs alternate and the fastest of
+``--repeats`` is kept, so that a busy machine penalises both sides alike.
+
+Usage: python benchmarks/overhead.py [--repeats 3] [--epochs 5] [--threads 1]
+Writes benchmarks/results/overhead.json.
+"""
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+
+from sklrnn import RNNClassifier
+from sklrnn.nn.recurrent import RecurrentNet
+
+PARAMS = dict(cell="lstm", hidden_size=64, batch_size=64, learning_rate=1e-3, device="cpu")
+
+
+def tasks():
+    digits = load_digits()
+    rng = np.random.RandomState(0)
+    long_x = rng.normal(size=(2000, 100, 8)).astype(np.float32)
+    return {
+        "digits rows (1797 x 8 x 8)": ((digits.images / 16).astype(np.float32), digits.target),
+        "synthetic (2000 x 100 x 8)": (long_x, (long_x[:, :, 0].mean(1) > 0).astype(np.int64)),
+    }
+
+
+def plain_pytorch(X, y, epochs, seed=0):
+    """The loop a PyTorch user writes: shuffled index batches, Adam, cross-entropy."""
+    torch.manual_seed(seed)
+    x_t, y_t = torch.from_numpy(X), torch.from_numpy(y).long()
+    lengths = torch.full((len(X),), X.shape[1], dtype=torch.long)
+    module = RecurrentNet(X.shape[2], int(y.max()) + 1, cell="lstm", hidden_size=64)
+    opt = torch.optim.Adam(module.parameters(), lr=PARAMS["learning_rate"])
+    loss_fn = torch.nn.CrossEntropyLoss()
+    bs = PARAMS["batch_size"]
+    start = time.perf_counter()
+    module.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X))
+        for i in range(0, len(X), bs):
+            idx = order[i : i + bs]
+            opt.zero_grad()
+            loss = loss_fn(module(x_t[idx], lengths[idx]), y_t[idx])
+            loss.backward()
+            opt.step()
+    fit_s = time.perf_counter() - start
+    module.eval()
+    start = time.perf_counter()
+    with torch.no_grad():
+        for i in range(0, len(X), bs):
+            module(x_t[i : i + bs], lengths[i : i + bs])
+    return fit_s / epochs, len(X) / (time.perf_counter() - start)
+
+
+def wrapper(X, y, epochs, seed=0):
+    clf = RNNClassifier(**PARAMS, max_epochs=epochs, random_state=seed)
+    start = time.perf_counter()
+    clf.fit(X, y)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    clf.predict_proba(X)
+    return fit_s / epochs, len(X) / (time.perf_counter() - start)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "overhead.json"))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    rows = []
+    for name, (X, y) in tasks().items():
+        wrapper(X[:200], y[:200], 1)  # warm-up: imports, first allocations
+        best = {"plain": [np.inf, 0.0], "sklrnn": [np.inf, 0.0]}
+        for _ in range(args.repeats):
+            for side, fn in (("plain", plain_pytorch), ("sklrnn", wrapper)):
+                epoch_s, throughput = fn(X, y, args.epochs)
+                best[side][0] = min(best[side][0], epoch_s)
+                best[side][1] = max(best[side][1], throughput)
+        rows.append(
+            {
+                "task": name,
+                "plain_epoch_s": best["plain"][0],
+                "sklrnn_epoch_s": best["sklrnn"][0],
+                "fit_overhead_pct": 100 * (best["sklrnn"][0] / best["plain"][0] - 1),
+                "plain_predict_per_s": best["plain"][1],
+                "sklrnn_predict_per_s": best["sklrnn"][1],
+                "predict_overhead_pct": 100 * (best["plain"][1] / best["sklrnn"][1] - 1),
+            }
+        )
+
+    header = (
+        f"{'task':<28} {'plain s/epoch':>13} {'sklrnn s/epoch':>14} {'overhead':>9} "
+        f"{'plain pred/s':>12} {'sklrnn pred/s':>13} {'overhead':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r['task']:<28} {r['plain_epoch_s']:>13.3f} {r['sklrnn_epoch_s']:>14.3f} "
+            f"{r['fit_overhead_pct']:>8.1f}% {r['plain_predict_per_s']:>12.0f} "
+            f"{r['sklrnn_predict_per_s']:>13.0f} {r['predict_overhead_pct']:>8.1f}%"
+        )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "machine": platform.processor() or platform.machine(),
+        "torch_threads": args.threads,
+        "epochs": args.epochs,
+        "repeats": args.repeats,
+        "torch": torch.__version__,
+    }
+    out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    print(f"\nwritten to {out}")
+
+
+if __name__ == "__main__":
+    main()
