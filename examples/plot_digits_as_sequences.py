@@ -14,11 +14,11 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
+from _results import report
 from sklearn.datasets import load_digits
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
 from sklearn.model_selection import train_test_split
 
-from _results import report
 from sklrnn import RNNClassifier
 
 digits = load_digits()

@@ -14,7 +14,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
-from ._data import Sequences, check_positive_int, check_sample_weight, check_sequences
+from ._data import (
+    Sequences,
+    check_positive_int,
+    check_sample_weight,
+    check_sequences,
+    check_step_shape,
+)
 from ._engine import BatchIterator, IndexSplit, SequenceDataset, SequenceNet, ValidationScore
 
 logger = logging.getLogger(__name__)
@@ -86,9 +92,7 @@ class BaseSequenceEstimator(BaseEstimator):
                 raise ValueError(f"{name} must be a positive number; got {value!r}.")
         if not isinstance(self.weight_decay, Real) or self.weight_decay < 0:
             raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}.")
-        if not isinstance(self.validation_fraction, Real) or not (
-            0 < self.validation_fraction < 1
-        ):
+        if not isinstance(self.validation_fraction, Real) or not (0 < self.validation_fraction < 1):
             raise ValueError(
                 f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
             )
@@ -216,12 +220,7 @@ class BaseSequenceEstimator(BaseEstimator):
 
     # ------------------------------------------------------------ inference
     def _check_step_shape(self, seqs: Sequences) -> None:
-        if tuple(seqs.step_shape) != tuple(self.step_shape_):
-            raise ValueError(
-                f"X has {seqs.n_features} features per time step (step shape "
-                f"{tuple(seqs.step_shape)}), but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input (step shape {self.step_shape_})."
-            )
+        check_step_shape(seqs, self.step_shape_, owner=type(self).__name__)
 
     def _raw_predict(self, X) -> np.ndarray:
         """Network outputs for X, in batches, without gradient."""

@@ -161,7 +161,7 @@ def check_sequences(
         data = np.zeros((len(seqs), int(lengths.max()), *seqs[0].shape[1:]), dtype=np.float64)
         for i, s in enumerate(seqs):
             data[i, : len(s)] = s
-        data = _cast(data, name, tokens=tokens, allow_nan=allow_nan, lengths=lengths)
+        data = _cast(data, name, tokens=tokens, allow_nan=allow_nan)
         _check_lengths(lengths, name)
         return Sequences(data, lengths)
 
@@ -193,7 +193,7 @@ def check_sequences(
     if array.ndim == 4:  # (n, T, H, W) -> (n, T, 1, H, W)
         array = array[:, :, None]
     lengths = np.full(array.shape[0], array.shape[1], dtype=np.int64)
-    data = _cast(array, name, tokens=tokens, allow_nan=allow_nan, lengths=lengths)
+    data = _cast(array, name, tokens=tokens, allow_nan=allow_nan)
     return Sequences(data, lengths)
 
 
@@ -205,13 +205,12 @@ def _check_lengths(lengths: np.ndarray, name: str) -> None:
         )
 
 
-def _cast(
-    array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool, lengths: np.ndarray
-) -> np.ndarray:
+def _cast(array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool) -> np.ndarray:
     if tokens:
-        if array.dtype.kind == "f":
-            if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
-                raise ValueError(f"{name} must hold integer token ids; found non-integer values.")
+        if array.dtype.kind == "f" and (
+            not np.all(np.isfinite(array)) or np.any(array != np.round(array))
+        ):
+            raise ValueError(f"{name} must hold integer token ids; found non-integer values.")
         if array.size and array.min() < 0:
             raise ValueError(f"{name} must hold non-negative token ids; found {array.min()}.")
         return np.ascontiguousarray(array, dtype=np.int64)
@@ -229,14 +228,16 @@ def _cast(
     return np.ascontiguousarray(array, dtype=np.float32)
 
 
-def check_step_shape(sequences: Sequences, step_shape: tuple[int, ...], name: str = "X") -> None:
-    """Raise if the per-step shape differs from the one seen at fit."""
+def check_step_shape(
+    sequences: Sequences, step_shape: tuple[int, ...], name: str = "X", owner: str = "the model"
+) -> None:
+    """Raise if the per-step shape of ``sequences`` differs from ``step_shape`` (seen at fit)."""
     if tuple(sequences.step_shape) != tuple(step_shape):
-        got = int(np.prod(sequences.step_shape, dtype=int))
         want = int(np.prod(step_shape, dtype=int))
         raise ValueError(
-            f"{name} has {got} features per time step (step shape {sequences.step_shape}), "
-            f"but this estimator was fitted with {want} (step shape {tuple(step_shape)})."
+            f"{name} has {sequences.n_features} features per time step (step shape "
+            f"{tuple(sequences.step_shape)}), but {owner} is expecting {want} features as input "
+            f"(step shape {tuple(step_shape)})."
         )
 
 

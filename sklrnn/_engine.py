@@ -64,7 +64,9 @@ class SequenceDataset(torch.utils.data.Dataset):
     def subset(self, indices: np.ndarray) -> SequenceDataset:
         idx = torch.as_tensor(indices, dtype=torch.long)
         pick = lambda t: None if t is None else t[idx]  # noqa: E731
-        return SequenceDataset(self.x[idx], self.lengths[idx], pick(self.y), pick(self.sample_weight))
+        return SequenceDataset(
+            self.x[idx], self.lengths[idx], pick(self.y), pick(self.sample_weight)
+        )
 
 
 class BatchIterator:

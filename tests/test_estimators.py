@@ -219,7 +219,9 @@ def test_weights_only_save_and_load(tmp_path, estimator):
 
 def test_save_refuses_what_it_cannot_store(tmp_path):
     X, y = _signal_data(n=40)
-    clf = RNNClassifier(**TINY | dict(max_epochs=1), callbacks=[Callback()], random_state=0).fit(X, y)
+    clf = RNNClassifier(**TINY | dict(max_epochs=1), callbacks=[Callback()], random_state=0).fit(
+        X, y
+    )
     with pytest.raises(ValueError, match="pickle"):
         clf.save(tmp_path / "x.pt")
 
@@ -254,7 +256,9 @@ def test_verbose_prints_epochs_and_silent_by_default(capsys):
     X, y = _signal_data(n=40)
     RNNClassifier(**TINY | dict(max_epochs=2), random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
-    RNNClassifier(**TINY | dict(max_epochs=2), early_stopping=True, verbose=1, random_state=0).fit(X, y)
+    RNNClassifier(**TINY | dict(max_epochs=2), early_stopping=True, verbose=1, random_state=0).fit(
+        X, y
+    )
     out = capsys.readouterr().out
     for column in ("epoch", "train_loss", "valid_loss", "valid_score", "dur"):
         assert column in out

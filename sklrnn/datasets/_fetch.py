@@ -90,9 +90,10 @@ def fetch_file(
         path.parent.mkdir(parents=True, exist_ok=True)
         logger.info("Downloading %s to %s", url, path)
         try:
-            with urllib.request.urlopen(url, timeout=60) as response, tempfile.NamedTemporaryFile(
-                dir=path.parent, delete=False
-            ) as tmp:
+            with (
+                urllib.request.urlopen(url, timeout=60) as response,
+                tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp,
+            ):
                 shutil.copyfileobj(response, tmp)
         except OSError as exc:
             raise OSError(f"{_missing_message(path, url)} (download failed: {exc})") from exc
@@ -108,8 +109,8 @@ def fetch_file(
 
 
 def _missing_message(path: Path, url: str | None) -> str:
-    source = f" Download it from {url} and" if url else ""
+    where = f"Download it from {url} and place it there" if url else "Place a copy there"
     return (
-        f"Data file {path} not found and could not be downloaded.{source} place it there, "
-        "or point data_home / the SKLRNN_DATA_HOME environment variable at a folder that has it."
+        f"Data file {path} not found. {where}, or point data_home / the SKLRNN_DATA_HOME "
+        "environment variable at a folder that has it."
     )

@@ -53,3 +53,46 @@ class FrameEncoder(nn.Module):
         """Encode ``frames`` of shape [N, C, H, W] into [N, out_features]."""
         x = self.pool(self.convs(frames)).flatten(1)  # [N, C', h, w] -> [N, C']
         return self.proj(x)
+
+
+class FrameClassifier(nn.Module):
+    """A frame encoder with a linear head that classifies every frame as its sequence's class.
+
+    It trains an encoder on image sequences labelled as a whole: every valid frame of a sequence
+    gets the sequence's label. The output for a sequence is the mean over its valid frames of
+    the per-frame log-probabilities, so the negative log-likelihood of the output
+    (``nn.NLLLoss``) is exactly the mean per-frame cross-entropy of the sequence. Padded frames
+    are never encoded.
+
+    Parameters
+    ----------
+    encoder : nn.Module
+        Maps frames [N, C, H, W] to features [N, n_features], e.g. a :class:`FrameEncoder`.
+    n_features : int
+        Size of the encoder's output.
+    n_classes : int
+        Number of classes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> clf = FrameClassifier(FrameEncoder(1, (4,), 8), n_features=8, n_classes=3)
+    >>> clf(torch.zeros(2, 5, 1, 12, 12), torch.tensor([5, 2])).shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(self, encoder: nn.Module, n_features: int, n_classes: int) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.head = nn.Linear(n_features, n_classes)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Map padded sequences [B, T, C, H, W] with ``lengths`` to [B, n_classes] log-probs."""
+        lengths = lengths.to(x.device)
+        mask = torch.arange(x.shape[1], device=x.device)[None, :] < lengths[:, None]  # [B, T]
+        frames = x[mask]  # [B, T, C, H, W] -> [n_valid, C, H, W], row by row
+        log_proba = torch.log_softmax(self.head(self.encoder(frames)), dim=1)  # [n_valid, K]
+        owner = torch.arange(len(lengths), device=x.device).repeat_interleave(lengths)
+        total = log_proba.new_zeros(len(lengths), log_proba.shape[1])
+        total = total.index_add(0, owner, log_proba)  # [n_valid, K] -> [B, K]
+        return total / lengths[:, None].to(total.dtype)

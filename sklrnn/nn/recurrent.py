@@ -1,4 +1,4 @@
-"""RecurrentNet: [embedding | frame encoder] -> [Conv1d front end] -> RNN/LSTM/GRU -> pooling -> head."""
+"""RecurrentNet: [embedding | frame encoder] -> [Conv1d] -> RNN/LSTM/GRU -> pooling -> head."""
 
 from __future__ import annotations
 
