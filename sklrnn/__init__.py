@@ -1,9 +1,25 @@
 """Recurrent neural networks as scikit-learn estimators, for every kind of sequence."""
 
-from .classifier import RNNClassifier
-from .forecaster import SegRNNForecaster
-from .regressor import RNNRegressor
+import importlib
 
 __version__ = "0.1.0"
 
 __all__ = ["RNNClassifier", "RNNRegressor", "SegRNNForecaster", "__version__"]
+
+# The estimators load on first use (PEP 562), so that the plain torch modules in sklrnn.nn can be
+# imported without scikit-learn.
+_ESTIMATORS = {
+    "RNNClassifier": ".classifier",
+    "RNNRegressor": ".regressor",
+    "SegRNNForecaster": ".forecaster",
+}
+
+
+def __getattr__(name):
+    if name in _ESTIMATORS:
+        return getattr(importlib.import_module(_ESTIMATORS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
