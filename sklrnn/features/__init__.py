@@ -3,11 +3,13 @@
 from .audio import MFCC
 from .channels import ChannelsFirstConverter, from_channels_first, to_channels_first
 from .dna import KmerEncoder
+from .images import ImageSequenceCNN
 from .sequences import SequencePadder, SequenceScaler
 from .windows import LagWindows, make_windows
 
 __all__ = [
     "ChannelsFirstConverter",
+    "ImageSequenceCNN",
     "KmerEncoder",
     "LagWindows",
     "MFCC",

@@ -11,7 +11,9 @@ class FrameEncoder(nn.Module):
 
     Each block is Conv2d(3x3, same padding) -> BatchNorm2d -> ReLU -> MaxPool2d(2) (the pooling
     is skipped once a frame is down to 1 pixel); global average pooling and a linear layer give
-    ``out_features`` values per frame.
+    ``out_features`` values per frame. With ``pool_size > 1`` the last feature map is averaged
+    over a ``pool_size x pool_size`` grid instead, and the linear layer reads the grid: the
+    features then say where in the frame the content is, not only what it is.
 
     Parameters
     ----------
@@ -21,6 +23,9 @@ class FrameEncoder(nn.Module):
         Output channels of the convolution blocks.
     out_features : int, default=64
         Size of the feature vector of one frame.
+    pool_size : int, default=1
+        Side of the grid the last feature map is average-pooled to: 1 is global average
+        pooling (features that do not change when the content moves in the frame).
 
     Examples
     --------
@@ -28,10 +33,17 @@ class FrameEncoder(nn.Module):
     >>> enc = FrameEncoder(in_channels=1, channels=(8,), out_features=16)
     >>> enc(torch.zeros(10, 1, 12, 12)).shape
     torch.Size([10, 16])
+    >>> FrameEncoder(in_channels=1, channels=(8,), pool_size=3).proj.in_features
+    72
     """
 
     def __init__(
-        self, in_channels: int, channels: tuple[int, ...] = (16, 32), out_features: int = 64
+        self,
+        in_channels: int,
+        channels: tuple[int, ...] = (16, 32),
+        out_features: int = 64,
+        *,
+        pool_size: int = 1,
     ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
@@ -45,13 +57,13 @@ class FrameEncoder(nn.Module):
             ]
             previous = width
         self.convs = nn.Sequential(*layers)
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.proj = nn.Linear(previous, out_features)
+        self.pool = nn.AdaptiveAvgPool2d(pool_size)
+        self.proj = nn.Linear(previous * pool_size * pool_size, out_features)
         self.out_features = out_features
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         """Encode ``frames`` of shape [N, C, H, W] into [N, out_features]."""
-        x = self.pool(self.convs(frames)).flatten(1)  # [N, C', h, w] -> [N, C']
+        x = self.pool(self.convs(frames)).flatten(1)  # [N, C', h, w] -> [N, C' * p * p]
         return self.proj(x)
 
 
