@@ -1,0 +1,224 @@
+"""SegRNNForecaster on the ETTh1 long-term forecasting protocol, next to the published numbers.
+
+Protocol (see ``load_ett``): look-back L = 720, horizons H in {96, 192, 336, 720}, the train /
+validation / test row blocks of Informer, a StandardScaler fitted on the train rows, all 7
+channels in and out, every stride-1 test window (2,785 at H = 96); MSE and MAE are means over
+windows x H x channels on the scaled data.
+
+Validation: the protocol early-stops on its own validation block, while the estimator holds out
+the *last* ``validation_fraction`` of the windows it is given. The script therefore fits on the
+train windows followed by the validation windows, in time order, with
+``validation_fraction = (n_val - 0.5) / (n_train + n_val)``: the held-out part,
+``ceil(fraction * n) = n_val`` windows, is then exactly the protocol's validation block (checked
+with the estimator's own split before training), and the model trains on exactly the train
+windows.
+
+Presets: ``paper`` is SegRNN's published ETTh1 configuration (d = 512, segments of 24, batch
+64, Adam 3e-4, MSE loss, at most 30 epochs, patience 5; meant for a GPU). ``cpu`` is a smaller
+model for a 2-core CPU, after the older arXiv scripts (segments of 48, dropout 0.5, batch 256,
+L1 loss) with d = 128, lr 2e-3 and at most 10 epochs, patience 3; both use the official learning
+rate schedule. ``--set name=value`` overrides any estimator parameter of the preset.
+
+    python benchmarks/ltsf.py --preset cpu --horizons 96
+    python benchmarks/ltsf.py --preset paper --device cuda
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import sklrnn
+from sklrnn import SegRNNForecaster
+from sklrnn._base import resolve_device
+from sklrnn._engine import IndexSplit
+from sklrnn.datasets import load_ett
+from sklrnn.features import make_windows
+
+LOOKBACK = 720
+HORIZONS = (96, 192, 336, 720)
+
+# Test MSE / MAE on ETTh1, L = 720 (shared/data/README.md: the SegRNN IEEE IoT-J table).
+PUBLISHED = {
+    "SegRNN": {96: (0.351, 0.392), 192: (0.392, 0.414), 336: (0.423, 0.433), 720: (0.466, 0.472)},
+    "PatchTST": {96: (0.375, 0.404), 192: (0.418, 0.430), 336: (0.462, 0.460), 720: (0.495, 0.497)},
+    "DLinear": {96: (0.381, 0.407), 192: (0.419, 0.430), 336: (0.454, 0.456), 720: (0.499, 0.512)},
+}
+# Measured on this split at H = 96 (same README).
+BASELINES_96 = {"repeat last": (1.294, 0.713), "ridge on 720 lags": (0.376, 0.399)}
+
+PRESETS = {
+    "paper": dict(
+        seg_len=24,
+        hidden_size=512,
+        cell="gru",
+        decoder="pmf",
+        channel_embedding=True,
+        normalization="last",
+        dropout=0.1,
+        loss="mse",
+        batch_size=64,
+        learning_rate=3e-4,
+        max_epochs=30,
+        early_stopping=True,
+        n_iter_no_change=5,
+        tol=0.0,
+        lr_schedule="paper",
+    ),
+    "cpu": dict(
+        seg_len=48,
+        hidden_size=128,
+        cell="gru",
+        decoder="pmf",
+        channel_embedding=True,
+        normalization="last",
+        dropout=0.5,
+        loss="mae",
+        batch_size=256,
+        learning_rate=2e-3,
+        max_epochs=10,
+        early_stopping=True,
+        n_iter_no_change=3,
+        tol=0.0,
+        lr_schedule="paper",
+    ),
+}
+
+
+def protocol_data(horizon: int):
+    """Train+validation windows in time order, the validation share, and the test windows."""
+    ett = load_ett("ETTh1", lookback=LOOKBACK)
+    X_train, y_train = make_windows(ett.train, LOOKBACK, horizon)
+    X_val, y_val = make_windows(ett.val, LOOKBACK, horizon)
+    X_test, y_test = make_windows(ett.test, LOOKBACK, horizon)
+    n_train, n_val = len(X_train), len(X_val)
+    n = n_train + n_val
+    fraction = (n_val - 0.5) / n
+    train_idx, valid_idx = IndexSplit(fraction, "last", 0).indices(n, None)
+    if not (np.array_equal(train_idx, np.arange(n_train)) and len(valid_idx) == n_val):
+        raise RuntimeError(f"validation_fraction={fraction} does not select the validation block")
+    X = np.concatenate([X_train, X_val])
+    y = np.concatenate([y_train, y_val])
+    sizes = {"train": n_train, "val": n_val, "test": len(X_test)}
+    return X, y, fraction, X_test, y_test, sizes
+
+
+def run_horizon(params: dict, horizon: int, verbose: int) -> dict:
+    X, y, fraction, X_test, y_test, sizes = protocol_data(horizon)
+    model = SegRNNForecaster(**params, validation_fraction=fraction, verbose=verbose)
+    start = time.perf_counter()
+    model.fit(X, y)
+    fit_s = time.perf_counter() - start
+    del X, y
+    start = time.perf_counter()
+    pred = model.predict(X_test)
+    predict_s = time.perf_counter() - start
+    err = pred - y_test
+    history = model.net_.history
+    return {
+        "horizon": horizon,
+        "windows": sizes,
+        "validation_fraction": fraction,
+        "mse": float(np.mean(err**2)),
+        "mae": float(np.mean(np.abs(err))),
+        "fit_seconds": fit_s,
+        "predict_seconds": predict_s,
+        "epochs": model.n_iter_,
+        "best_epoch": int(np.argmax(model.validation_scores_)) + 1,
+        "best_val_mse": -model.best_validation_score_,
+        "train_loss": model.loss_curve_,
+        "valid_loss": [float(v) for v in history[:, "valid_loss"]],
+        "val_mse": [-v for v in model.validation_scores_],
+        "epoch_seconds": [float(v) for v in history[:, "dur"]],
+    }
+
+
+def print_table(preset: str, rows: list[dict]) -> None:
+    head = f"{'H':>4} | {'ours MSE/MAE':>13} | {'seconds':>8} | {'epochs':>6}"
+    head += "".join(f" | {name + ' MSE/MAE':>18}" for name in PUBLISHED)
+    print(f"\nETTh1, L={LOOKBACK}, preset {preset!r}\n{head}\n{'-' * len(head)}")
+    for r in rows:
+        h, seconds = r["horizon"], r["fit_seconds"] + r["predict_seconds"]
+        line = f"{h:>4} | {r['mse']:.3f} / {r['mae']:.3f} | {seconds:>8.0f} | {r['epochs']:>6}"
+        for name in PUBLISHED:
+            mse, mae = PUBLISHED[name][h]
+            line += f" | {f'{mse:.3f} / {mae:.3f}':>18}"
+        print(line)
+    if any(r["horizon"] == 96 for r in rows):
+        print(
+            "H=96 baselines on this split: "
+            + ", ".join(f"{k} {m:.3f} / {a:.3f}" for k, (m, a) in BASELINES_96.items())
+        )
+
+
+def _override(text: str) -> tuple[str, object]:
+    name, _, value = text.partition("=")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
+    parser.add_argument("--horizons", type=int, nargs="+", default=list(HORIZONS))
+    parser.add_argument("--max-epochs", type=int, default=None)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", type=_override, action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument(
+        "--out", default=None, help="JSON path (default results/ltsf_<preset>.json)"
+    )
+    parser.add_argument("--verbose", type=int, default=1)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    params = dict(PRESETS[args.preset], device=args.device, random_state=args.seed)
+    params.update(dict(args.set))
+    if args.max_epochs is not None:
+        params["max_epochs"] = args.max_epochs
+
+    rows = []
+    load_before = os.getloadavg()
+    for horizon in args.horizons:
+        rows.append(run_horizon(params, horizon, args.verbose))
+        print_table(args.preset, rows[-1:])
+    print_table(args.preset, rows)
+
+    out = Path(args.out or Path(__file__).parent / "results" / f"ltsf_{args.preset}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    machine = {
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "device": resolve_device(args.device),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+    }
+    payload = {
+        "preset": args.preset,
+        "params": params,
+        "lookback": LOOKBACK,
+        "results": rows,
+        "published": {k: {str(h): v for h, v in d.items()} for k, d in PUBLISHED.items()},
+        "machine": machine,
+        "versions": {"sklrnn": sklrnn.__version__, "torch": torch.__version__},
+    }
+    out.write_text(json.dumps(payload, indent=2))
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
