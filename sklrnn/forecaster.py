@@ -163,6 +163,12 @@ default="adam"
     channel (``H = 1``). ``predict`` returns the layout of the ``y`` seen at fit. ``score`` is
     the R² over the ``H * C`` flattened outputs, averaged uniformly.
 
+    To early-stop on a separate validation block, as the long-term forecasting protocol does,
+    pass the training windows followed by the validation windows with
+    ``validation_fraction=(n_val - 0.5) / (n_train + n_val)``: the last
+    ``ceil(validation_fraction * n_samples) = n_val`` windows are then exactly the validation
+    block.
+
     Examples
     --------
     >>> import numpy as np

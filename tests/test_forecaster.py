@@ -109,6 +109,19 @@ def test_validation_part_is_the_last_windows_in_time_order():
     assert model.best_validation_score_ == max(model.validation_scores_)
 
 
+@pytest.mark.parametrize(
+    ("n_train", "n_val"), [(7825, 2785), (7729, 2689), (7585, 2545), (7201, 2161), (30, 1)]
+)
+def test_validation_fraction_that_selects_a_validation_block(n_train, n_val):
+    # The recipe of the Notes (and benchmarks/ltsf.py), on ETTh1's window counts at H = 96-720.
+    from sklrnn._engine import IndexSplit
+
+    n = n_train + n_val
+    train, valid = IndexSplit((n_val - 0.5) / n, "last", 0).indices(n, None)
+    np.testing.assert_array_equal(train, np.arange(n_train))
+    np.testing.assert_array_equal(valid, np.arange(n_train, n))
+
+
 def test_learns_a_noiseless_seasonal_series_to_near_zero_error():
     X, y = make_windows(_seasonal(500), lookback=48, horizon=24)
     train, test = slice(0, 330), slice(360, None)  # forecast later windows than it saw
