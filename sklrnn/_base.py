@@ -21,7 +21,7 @@ from ._data import (
     check_sequences,
     check_step_shape,
 )
-from ._engine import BatchIterator, IndexSplit, SequenceDataset, SequenceNet, ValidationScore
+from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
 
 logger = logging.getLogger(__name__)
 
@@ -137,24 +137,20 @@ class BaseSequenceEstimator(BaseEstimator):
             callbacks.append((name, copy.deepcopy(cb)))
         return callbacks, split
 
-    def _make_net(self, module: torch.nn.Module, seed: int) -> SequenceNet:
+    def _make_net(self, module: torch.nn.Module, seed: int):
         callbacks, split = self._callbacks(seed)
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        return SequenceNet(
+        return build_net(
             module,
-            criterion=self._criterion(),
+            self._criterion(),
             optimizer=optimizer,
             lr=self.learning_rate,
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
-            iterator_train=BatchIterator,
-            iterator_train__shuffle=True,
-            iterator_valid=BatchIterator,
             train_split=split,
             callbacks=callbacks,
             device=resolve_device(self.device),
-            predict_nonlinearity=None,  # outputs are raw; the estimators decode them
             verbose=int(self.verbose),
         )
 

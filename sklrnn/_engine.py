@@ -107,6 +107,24 @@ class SequenceNet(NeuralNet):
         return per_sample.mean()
 
 
+def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> SequenceNet:
+    """The one way sklrnn builds a skorch net: sequence batches, raw outputs, no default split.
+
+    ``params`` are skorch ``NeuralNet`` parameters (``optimizer``, ``lr``, ``max_epochs``,
+    ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...).
+    """
+    params.setdefault("train_split", None)
+    return SequenceNet(
+        module,
+        criterion=criterion,
+        iterator_train=BatchIterator,
+        iterator_train__shuffle=True,
+        iterator_valid=BatchIterator,
+        predict_nonlinearity=None,  # outputs are raw; the estimators decode them
+        **params,
+    )
+
+
 class IndexSplit:
     """skorch ``train_split``: hold out ``fraction`` of the samples for validation.
 

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._base import resolve_device
 from .._data import Sequences, check_positive_int, check_sequences
-from .._engine import BatchIterator, SequenceDataset, SequenceNet
+from .._engine import SequenceDataset, build_net
 from ..nn.frames import FrameClassifier, FrameEncoder
 from .sequences import _is_sequence_list
 
@@ -264,19 +264,14 @@ class ImageSequenceCNN(TransformerMixin, BaseEstimator):
     ) -> torch.nn.Module:
         """Train ``encoder`` as a per-frame classifier with skorch; return the encoder."""
         module = FrameClassifier(encoder, self.n_features, len(self.classes_))
-        net = SequenceNet(
+        net = build_net(
             module,
-            criterion=torch.nn.NLLLoss(reduction="none"),  # module outputs mean log-probs
+            torch.nn.NLLLoss(reduction="none"),  # module outputs mean log-probs
             optimizer=torch.optim.Adam,
             lr=self.learning_rate,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
-            iterator_train=BatchIterator,
-            iterator_train__shuffle=True,
-            iterator_valid=BatchIterator,
-            train_split=None,
             device=device,
-            predict_nonlinearity=None,
             verbose=int(self.verbose),
         )
         net.fit(SequenceDataset(seqs.data, seqs.lengths, y), None)
