@@ -232,7 +232,10 @@ class MFCC(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         """
         check_is_fitted(self, "n_features_out_")
         self._validate_params()
-        if isinstance(X, (str, os.PathLike)) or (isinstance(X, np.ndarray) and X.ndim < 2):
+        one_clip = isinstance(X, np.ndarray) and (
+            X.ndim == 0 or (X.ndim == 1 and X.dtype.kind not in "OUS")
+        )  # a 1-D array of paths (e.g. a DataFrame column) is a list of clips
+        if isinstance(X, (str, os.PathLike)) or one_clip:
             raise TypeError(
                 "X must be a list of audio files or waveforms; got one "
                 f"{type(X).__name__}. Wrap a single clip in a list: [clip]."
