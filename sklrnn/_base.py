@@ -22,6 +22,7 @@ from ._data import (
     check_step_shape,
 )
 from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
+from ._progress import CallbackSupportMixin, report_epochs, with_callbacks
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def resolve_device(device: str) -> str:
     return device
 
 
-class BaseSequenceEstimator(BaseEstimator):
+class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     """Base of every sklrnn estimator; subclasses override the hooks below.
 
     Hooks: ``_check_X`` (how X is read), ``_encode_y`` / ``_decode`` (targets),
@@ -154,6 +155,7 @@ class BaseSequenceEstimator(BaseEstimator):
             verbose=int(self.verbose),
         )
 
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and targets ``y``.
 
@@ -192,13 +194,13 @@ class BaseSequenceEstimator(BaseEstimator):
         seed = self._seed()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            if continuing:
-                self.net_.partial_fit(dataset, None)
-            else:
+            if not continuing:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
                 module = self._build_module(seqs, y_enc)
-                self.net_ = self._make_net(module, seed).fit(dataset, None)
+                self.net_ = self._make_net(module, seed).initialize()
+            with report_epochs(self, self.net_, X, y, sample_weight):
+                self.net_.partial_fit(dataset, None)
         self._record_history()
         return self
 
