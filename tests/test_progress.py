@@ -14,10 +14,6 @@ from sklrnn import RNNClassifier, RNNRegressor
 from sklrnn._progress import CallbackSupportMixin, report_epochs, with_callbacks
 
 sklearn_callback = pytest.importorskip("sklearn.callback", reason="scikit-learn >= 1.9")
-needs_support = pytest.mark.skipif(
-    not hasattr(RNNClassifier, "set_callbacks"),
-    reason="the estimator base does not report epochs to sklearn.callback yet",
-)
 
 
 def make_data(n=48, seed=0):
@@ -140,8 +136,7 @@ def test_report_epochs_stops_when_a_callback_asks():
     assert len(est.net_.history) == 2
 
 
-# ------------------------------------------------------- sklrnn estimators (wired)
-@needs_support
+# ------------------------------------------------------------- sklrnn estimators
 def test_estimator_reports_its_epochs():
     X, y = make_data()
     recorder = Recorder()
@@ -152,7 +147,6 @@ def test_estimator_reports_its_epochs():
     assert recorder.events[-1] == ("teardown", "RNNClassifier")
 
 
-@needs_support
 def test_callbacks_do_not_change_the_model():
     X, y = make_data()
     plain = tiny().fit(X, y)
@@ -166,7 +160,6 @@ def test_callbacks_do_not_change_the_model():
     np.testing.assert_array_equal(restored.predict(X), plain.predict(X))
 
 
-@needs_support
 def test_a_callback_can_stop_training():
     X, y = make_data()
     clf = tiny(max_epochs=20).set_callbacks(Recorder(stop_after=4)).fit(X, y)
@@ -174,7 +167,6 @@ def test_a_callback_can_stop_training():
     assert len(clf.loss_curve_) == 4
 
 
-@needs_support
 def test_scoring_monitor_scores_every_epoch():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(64, 8, 1)).astype(np.float32)
@@ -190,7 +182,6 @@ def test_scoring_monitor_scores_every_epoch():
     assert per_epoch["r2"].iloc[-1] == pytest.approx(reg.score(X, y))
 
 
-@needs_support
 def test_epochs_nest_under_grid_search_and_pipeline():
     X, y = make_data()
     recorder = PropagatedRecorder()
@@ -213,7 +204,6 @@ def test_epochs_nest_under_grid_search_and_pipeline():
     assert [hook for hook, _ in recorder.events].count("setup") == 1
 
 
-@needs_support
 def test_progress_bar_runs_inside_a_search():
     pytest.importorskip("rich")
     X, y = make_data()
