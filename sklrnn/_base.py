@@ -194,13 +194,15 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         seed = self._seed()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            if not continuing:
+            if continuing:
+                net = self.net_
+            else:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
-                module = self._build_module(seqs, y_enc)
-                self.net_ = self._make_net(module, seed).initialize()
-            with report_epochs(self, self.net_, X, y, sample_weight):
-                self.net_.partial_fit(dataset, None)
+                net = self._make_net(self._build_module(seqs, y_enc), seed).initialize()
+            with report_epochs(self, net, X, y, sample_weight):
+                net.partial_fit(dataset, None)
+        self.net_ = net  # only once training has succeeded
         self._record_history()
         return self
 
