@@ -43,18 +43,25 @@ class SequenceDataset(torch.utils.data.Dataset):
         self.lengths = _tensor(lengths)
         self.y = None if y is None else _tensor(y)
         self.sample_weight = None if sample_weight is None else _tensor(sample_weight)
+        # when every sequence fills the time axis, batches need no trimming
+        self.full_length = bool(len(self.lengths) == 0 or self.lengths.min() == self.x.shape[1])
 
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def batch(self, indices: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-        """The mini-batch at ``indices``: ``({"x", "lengths"[, "sample_weight"]}, y)``."""
+    def batch(
+        self, indices: torch.Tensor | slice
+    ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        """The mini-batch at ``indices`` (a tensor or a slice, which takes views, not copies):
+        ``({"x", "lengths"[, "sample_weight"]}, y)``."""
         lengths = self.lengths[indices]
-        x = self.x[indices, : int(lengths.max())]  # trim the padding no sequence here needs
+        x = self.x[indices]
+        if not self.full_length:
+            x = x[:, : int(lengths.max())]  # trim the padding no sequence here needs
         features = {"x": x, "lengths": lengths}
         if self.sample_weight is not None:
             features["sample_weight"] = self.sample_weight[indices]
-        y = self.y[indices] if self.y is not None else torch.zeros(len(indices))
+        y = self.y[indices] if self.y is not None else torch.zeros(len(lengths))
         return features, y
 
     def __getitem__(self, index: int):
@@ -82,9 +89,10 @@ class BatchIterator:
 
     def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
         n = len(self.dataset)
-        order = torch.randperm(n) if self.shuffle else torch.arange(n)
+        order = torch.randperm(n) if self.shuffle else None
         for start in range(0, n, self.batch_size):
-            yield self.dataset.batch(order[start : start + self.batch_size])
+            stop = start + self.batch_size
+            yield self.dataset.batch(slice(start, stop) if order is None else order[start:stop])
 
 
 class SequenceNet(NeuralNet):
@@ -94,17 +102,28 @@ class SequenceNet(NeuralNet):
     is the mean over samples of each sample's mean loss times its weight.
     """
 
+    def _set_training(self, training=True):
+        # skorch switches train/eval mode before every batch; the switch walks every submodule
+        # and costs as much as a small batch's forward pass, so it is skipped when the module
+        # and criterion are already in the requested mode.
+        if self.module_.training is training and self.criterion_.training is training:
+            return
+        super()._set_training(training)
+
     def infer(self, x, **fit_params):
-        if isinstance(x, Mapping):
-            x = {k: v for k, v in x.items() if k != "sample_weight"}
-        return super().infer(x, **fit_params)
+        if not isinstance(x, Mapping):
+            return super().infer(x, **fit_params)
+        # Batches from SequenceDataset are dicts of tensors: move them to the device and call
+        # the module, leaving the sample weights (used by get_loss) out of forward.
+        inputs = {k: v.to(self.device) for k, v in x.items() if k != "sample_weight"}
+        return self.module_(**inputs, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        if not (isinstance(X, Mapping) and "sample_weight" in X):
+            return loss.mean()  # every sample has as many elements: the same as below
         per_sample = loss.reshape(len(loss), -1).mean(1)  # [B, ...] -> [B]
-        if isinstance(X, Mapping) and "sample_weight" in X:
-            per_sample = per_sample * X["sample_weight"].to(per_sample.device)
-        return per_sample.mean()
+        return (per_sample * X["sample_weight"].to(per_sample.device)).mean()
 
 
 def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> SequenceNet:
@@ -114,6 +133,9 @@ def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> 
     ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...).
     """
     params.setdefault("train_split", None)
+    if not params.get("verbose"):
+        # the epoch table is built even when nothing prints it; silent nets skip it
+        params.setdefault("callbacks__print_log", None)
     return SequenceNet(
         module,
         criterion=criterion,
