@@ -49,9 +49,7 @@ class SequenceDataset(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def batch(
-        self, indices: torch.Tensor | slice
-    ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    def batch(self, indices: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         """The mini-batch at ``indices`` (a tensor or a slice, which takes views, not copies):
         ``({"x", "lengths"[, "sample_weight"]}, y)``."""
         lengths = self.lengths[indices]
