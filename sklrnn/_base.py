@@ -45,7 +45,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     """Base of every sklrnn estimator; subclasses override the hooks below.
 
     Hooks: ``_check_X`` (how X is read), ``_encode_y`` / ``_decode`` (targets),
-    ``_build_module`` (the torch module), ``_criterion`` (per-element loss),
+    ``_build_module`` (the torch module), ``_criterion`` (a torch loss),
     ``_validation_kind`` and ``_score_raw`` (validation split and score),
     ``_extra_callbacks`` (e.g. a learning-rate schedule), ``_module_metadata`` (what ``load``
     needs to rebuild the module).
@@ -114,10 +114,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     def _callbacks(self, seed: int) -> tuple[list, IndexSplit | None]:
-        callbacks = [("valid_score", ValidationScore(self._score_raw))]
-        split = None
+        callbacks, split = [], None
         if self.early_stopping:
             split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
+            callbacks.append(("valid_score", ValidationScore(self._score_raw)))
             callbacks.append(
                 (
                     "early_stopping",

@@ -59,12 +59,12 @@ class SequenceDataset(torch.utils.data.Dataset):
         features = {"x": x, "lengths": lengths}
         if self.sample_weight is not None:
             features["sample_weight"] = self.sample_weight[indices]
-        y = self.y[indices] if self.y is not None else torch.zeros(len(lengths))
+        y = None if self.y is None else self.y[indices]
         return features, y
 
     def __getitem__(self, index: int):
         features, y = self.batch(torch.tensor([index]))
-        return {k: v[0] for k, v in features.items()}, y[0]
+        return {k: v[0] for k, v in features.items()}, None if y is None else y[0]
 
     def subset(self, indices: np.ndarray) -> SequenceDataset:
         idx = torch.as_tensor(indices, dtype=torch.long)
@@ -96,8 +96,10 @@ class BatchIterator:
 class SequenceNet(NeuralNet):
     """skorch's NeuralNet with per-sample weighted losses.
 
-    The criterion must return one loss per element (``reduction="none"``); the loss of a batch
-    is the mean over samples of each sample's mean loss times its weight.
+    The criterion is a torch loss without class weights; the net sets its ``reduction``. The loss
+    of a weighted batch is the mean over samples of each sample's mean loss times its weight; an
+    unweighted batch takes the criterion's own mean (the same value, as every sample has as many
+    elements, on a cheaper path).
     """
 
     def _set_training(self, training=True):
@@ -117,11 +119,13 @@ class SequenceNet(NeuralNet):
         return self.module_(**inputs, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        weights = X.get("sample_weight") if isinstance(X, Mapping) else None
+        self.criterion_.reduction = "mean" if weights is None else "none"
         loss = super().get_loss(y_pred, y_true, X=X, training=training)
-        if not (isinstance(X, Mapping) and "sample_weight" in X):
-            return loss.mean()  # every sample has as many elements: the same as below
+        if weights is None:
+            return loss
         per_sample = loss.reshape(len(loss), -1).mean(1)  # [B, ...] -> [B]
-        return (per_sample * X["sample_weight"].to(per_sample.device)).mean()
+        return (per_sample * weights.to(per_sample.device)).mean()
 
 
 def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> SequenceNet:
@@ -131,9 +135,11 @@ def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> 
     ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...).
     """
     params.setdefault("train_split", None)
+    # skorch calls every callback on every batch: leave out those with nothing to do
+    if params["train_split"] is None:
+        params.setdefault("callbacks__valid_loss", None)
     if not params.get("verbose"):
-        # the epoch table is built even when nothing prints it; silent nets skip it
-        params.setdefault("callbacks__print_log", None)
+        params.setdefault("callbacks__print_log", None)  # builds its table even when silent
     return SequenceNet(
         module,
         criterion=criterion,

@@ -231,7 +231,7 @@ default="adam"
         return len(self.classes_)
 
     def _criterion(self) -> torch.nn.Module:
-        return torch.nn.CrossEntropyLoss(reduction="none")
+        return torch.nn.CrossEntropyLoss()
 
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         return float(np.mean(raw.argmax(axis=1) == y_true))

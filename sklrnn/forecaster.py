@@ -336,7 +336,7 @@ default="adam"
         )
 
     def _criterion(self) -> torch.nn.Module:
-        return _LOSSES[self.loss](reduction="none")
+        return _LOSSES[self.loss]()
 
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         return -float(np.mean((np.asarray(y_true, np.float64) - raw) ** 2))

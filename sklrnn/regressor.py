@@ -128,7 +128,7 @@ default="adam"
         return y.shape[1]
 
     def _criterion(self) -> torch.nn.Module:
-        return torch.nn.MSELoss(reduction="none")
+        return torch.nn.MSELoss()
 
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         return float(r2_score(y_true, raw))
