@@ -6,7 +6,9 @@ skorch runs every epoch; this module only adapts it to sequences:
   slicing, trimmed to the longest sequence in the batch (no per-sample collation);
 - :class:`BatchIterator` is the iterator skorch loops over (shuffled from torch's RNG);
 - :class:`SequenceNet` overrides ``get_loss`` to weight each sample (sample and class weights)
-  and ``infer`` to keep the weights out of the module's ``forward``;
+  and ``infer`` to keep the weights out of the module's ``forward``, and trims skorch's
+  per-batch bookkeeping (train/eval switches, fitted checks) that costs as much as a small
+  batch (``benchmarks/overhead.py`` measures what is left);
 - :class:`IndexSplit` is the validation split (stratified, shuffled or last-in-time);
 - :class:`ValidationScore` records a score on the validation split from the predictions skorch
   already made for the validation loss.
@@ -20,6 +22,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
+from skorch.utils import to_device
 
 
 def _tensor(array) -> torch.Tensor:
@@ -117,6 +120,16 @@ class SequenceNet(NeuralNet):
         # the module, leaving the sample weights (used by get_loss) out of forward.
         inputs = {k: v.to(self.device) for k, v in x.items() if k != "sample_weight"}
         return self.module_(**inputs, **fit_params)
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        # skorch's, with the fitted check and the train/eval switch done once per pass rather
+        # than once per batch (they cost as much as a small batch's forward pass)
+        self.check_is_fitted()
+        self._set_training(training)
+        for x, _ in self.get_iterator(self.get_dataset(X), training=training):
+            with torch.set_grad_enabled(training):
+                y_pred = self.infer(x)
+            yield to_device(y_pred, device)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         weights = X.get("sample_weight") if isinstance(X, Mapping) else None
