@@ -14,7 +14,7 @@ ifneq ($(wildcard $(SHARED_DATA)),)
 export SKLRNN_DATA_HOME ?= $(SHARED_DATA)
 endif
 
-.PHONY: install demo test test-all lint bench docs espeak clean
+.PHONY: install demo test test-all lint bench docs docs-noplot espeak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,15 @@ lint: install
 bench: install
 	$(PY) benchmarks/overhead.py
 
+# The gallery runs every example (about 7 minutes on 2 cores); docs-noplot does not run them.
 docs: install
 	$(PY) -m pip install --quiet -e ".[docs]"
-	$(VENV)/bin/sphinx-build -b html docs docs/_build/html
+	OMP_NUM_THREADS=1 $(VENV)/bin/sphinx-build -b html docs docs/_build/html
+
+docs-noplot: install
+	$(PY) -m pip install --quiet -e ".[docs]"
+	$(VENV)/bin/sphinx-build -b html -D plot_gallery=0 docs docs/_build/html
 
 clean:
-	rm -rf $(VENV) .numba_cache .pytest_cache build dist *.egg-info
+	rm -rf $(VENV) .numba_cache .pytest_cache build dist *.egg-info docs/_build docs/generated \
+	  docs/auto_examples docs/sg_execution_times.rst
