@@ -109,7 +109,7 @@ default="adam"
     gradient_clip : float, default=None
         Clip the gradient norm to this value.
     device : str, default="auto"
-        torch device; ``"auto"`` uses a GPU when one is visible.
+        Torch device; ``"auto"`` uses a GPU when one is visible.
     callbacks : list of skorch callbacks or (name, callback) pairs, default=None
         Extra skorch callbacks.
     warm_start : bool, default=False

@@ -27,6 +27,7 @@ def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
     Returns
     -------
     path : pathlib.Path
+        The data folder.
 
     Examples
     --------
@@ -74,6 +75,7 @@ def fetch_file(
     Returns
     -------
     path : pathlib.Path
+        The local file.
 
     Raises
     ------

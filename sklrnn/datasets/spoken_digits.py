@@ -78,7 +78,7 @@ def make_spoken_digits(
     n_per_digit : int, default=10
         Utterances per digit.
     voices : list of str, default=None
-        espeak-ng voices (``-v``), e.g. ``"en"``, ``"en-us"`` or ``"en+f3"`` (a language and a
+        The espeak-ng voices (``-v``), e.g. ``"en"``, ``"en-us"`` or ``"en+f3"`` (a language and a
         variant); None uses eight English voices, male and female.
     random_state : int, RandomState instance or None, default=None
         Seed of the speeds and pitches.

@@ -99,7 +99,7 @@ class ImageSequenceCNN(TransformerMixin, BaseEstimator):
     learning_rate : float, default=1e-3
         Learning rate of the Adam optimiser.
     device : str, default="auto"
-        torch device; ``"auto"`` uses a GPU when one is visible.
+        Torch device; ``"auto"`` uses a GPU when one is visible.
     verbose : int, default=0
         1 prints one line per training epoch; 0 prints nothing.
     random_state : int, RandomState instance or None, default=None

@@ -187,6 +187,7 @@ class LagWindows(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : LagWindows
+            The transformer (it learns nothing from the data).
         """
         self._check_params()
         array = _check_series(X, "X")
