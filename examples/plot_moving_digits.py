@@ -116,10 +116,14 @@ record("control: GRU on shuffled frames", y_shuffled, time.perf_counter() - star
 # Route (b): one CNN-RNN trained end to end
 # -----------------------------------------
 # ``RNNClassifier`` encodes every frame with its own small CNN (``frame_channels``,
-# ``frame_features``) and trains it together with the GRU on the video's class. Its frame
-# encoder ends in global average pooling; the direction has to be learned through the GRU's
-# gradient, which takes more epochs than route (a).
-route_b = gru(frame_channels=(16, 32), frame_features=64, batch_size=32).set_params(max_epochs=40)
+# ``frame_features``) and trains it together with the GRU on the video's class. Like route (a),
+# its frame encoder averages the last feature map over a 3x3 grid (``frame_pool_size=3``, the
+# default), so the features keep the layout of the digit and where it is. Everything is learned
+# through the GRU's gradient, which takes more epochs than route (a). With global average
+# pooling (``frame_pool_size=1``) it reached 0.61-0.78 over three seeds instead of 0.84-0.91:
+# the direction was still read (0.95-0.98), the digit far less well (0.65-0.80).
+route_b = gru(frame_channels=(16, 32), frame_features=64, frame_pool_size=3, batch_size=32)
+route_b.set_params(max_epochs=40)
 start = time.perf_counter()
 route_b.fit(X_train, y_train)
 record("(b) end-to-end CNN-GRU", route_b.predict(X_test), time.perf_counter() - start)

@@ -27,6 +27,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         conv_kernel_size=3,
         frame_channels=(16, 32),
         frame_features=64,
+        frame_pool_size=3,
         embedding_dim=None,
         optimizer="adam",
         learning_rate=1e-3,
@@ -54,6 +55,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.conv_kernel_size = conv_kernel_size
         self.frame_channels = frame_channels
         self.frame_features = frame_features
+        self.frame_pool_size = frame_pool_size
         self.embedding_dim = embedding_dim
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -77,7 +79,13 @@ class RecurrentEstimator(BaseSequenceEstimator):
             raise ValueError(f"cell must be one of {sorted(CELLS)}; got {self.cell!r}.")
         if self.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {list(POOLINGS)}; got {self.pooling!r}.")
-        for name in ("hidden_size", "num_layers", "conv_kernel_size", "frame_features"):
+        for name in (
+            "hidden_size",
+            "num_layers",
+            "conv_kernel_size",
+            "frame_features",
+            "frame_pool_size",
+        ):
             check_positive_int(getattr(self, name), name)
         check_positive_int(self.embedding_dim, "embedding_dim", allow_none=True)
         for name in ("conv_channels", "frame_channels"):
@@ -100,10 +108,14 @@ class RecurrentEstimator(BaseSequenceEstimator):
         return super()._module_metadata() | {
             "n_outputs_": self.n_outputs_,
             "vocabulary_size_": getattr(self, "vocabulary_size_", None),
+            "frame_pool_size": self.frame_pool_size,
         }
 
     def _restore(self, fitted: dict) -> RecurrentNet:
         self.n_outputs_ = fitted["n_outputs_"]
+        # Files saved before frame_pool_size existed hold frame encoders with global average
+        # pooling; their parameters lack it, so the default would not fit their weights.
+        self.frame_pool_size = fitted.get("frame_pool_size", 1)
         if fitted["vocabulary_size_"] is not None:
             self.vocabulary_size_ = fitted["vocabulary_size_"]
         return self._make_module()
@@ -124,6 +136,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
             frame_shape=frames,
             frame_channels=tuple(self.frame_channels),
             frame_features=self.frame_features,
+            frame_pool_size=self.frame_pool_size,
             vocab_size=getattr(self, "vocabulary_size_", None),
             embedding_dim=self.embedding_dim or 16,
         )

@@ -47,6 +47,13 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         ``(n, T, H, W)`` or ``(n, T, C, H, W)``.
     frame_features : int, default=64
         Features per frame from the per-frame encoder.
+    frame_pool_size : int, default=3
+        Side of the grid the per-frame encoder's last feature map is average-pooled to, before
+        its linear layer. A grid keeps where things are in the frame (the layout of a shape,
+        the position of a moving object, which motion needs), at the price of
+        ``frame_pool_size**2`` times the weights in that layer and of features that change when
+        the content moves; 1 is global average pooling, features that barely depend on where
+        the content is.
     embedding_dim : int, default=None
         When set, X holds integer token ids ``(n, T)`` (or a list of 1-D arrays), embedded in
         this many dimensions; the vocabulary size is learned from the data and ids unseen at fit
@@ -152,6 +159,7 @@ default="adam"
         conv_kernel_size=3,
         frame_channels=(16, 32),
         frame_features=64,
+        frame_pool_size=3,
         embedding_dim=None,
         optimizer="adam",
         learning_rate=1e-3,
@@ -181,6 +189,7 @@ default="adam"
             conv_kernel_size=conv_kernel_size,
             frame_channels=frame_channels,
             frame_features=frame_features,
+            frame_pool_size=frame_pool_size,
             embedding_dim=embedding_dim,
             optimizer=optimizer,
             learning_rate=learning_rate,

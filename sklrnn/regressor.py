@@ -39,6 +39,13 @@ class RNNRegressor(RegressorMixin, RecurrentEstimator):
         Conv2d channels of the per-frame encoder for image sequences.
     frame_features : int, default=64
         Features per frame from the per-frame encoder.
+    frame_pool_size : int, default=3
+        Side of the grid the per-frame encoder's last feature map is average-pooled to, before
+        its linear layer. A grid keeps where things are in the frame (the layout of a shape,
+        the position of a moving object, which motion needs), at the price of
+        ``frame_pool_size**2`` times the weights in that layer and of features that change when
+        the content moves; 1 is global average pooling, features that barely depend on where
+        the content is.
     embedding_dim : int, default=None
         When set, X holds integer token ids embedded in this many dimensions.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer class, \

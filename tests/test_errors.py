@@ -83,6 +83,8 @@ def test_different_features_at_predict(data):
         (dict(batch_size=0), "batch_size"),
         (dict(max_epochs=-1), "max_epochs"),
         (dict(conv_channels=(8, -1)), "conv_channels"),
+        (dict(frame_pool_size=0), "frame_pool_size must be an integer >= 1; got 0"),
+        (dict(frame_pool_size=2.0), "frame_pool_size must be an integer >= 1; got 2.0"),
         (dict(embedding_dim=0), "embedding_dim"),
         (dict(dropout=1.5), "dropout must be in"),
         (dict(learning_rate=0), "learning_rate must be a positive"),

@@ -114,6 +114,62 @@ def test_image_sequences_end_to_end(channel_axis):
     assert clf.score(X, y) > 0.9
 
 
+def _moving_square(n=240, size=12, n_frames=4, seed=0):
+    """Videos of a bright 2x2 square moving 2 pixels a frame, right (y=1) or left (y=0).
+
+    A left video is a right one played backwards. The square stays a pixel off the edges and
+    moves by whole cells of a 2x2 max-pool, so one Conv2d block followed by global average
+    pooling gives every frame of a video exactly the same features: only a pooled grid can see
+    the motion.
+    """
+    rng = np.random.RandomState(seed)
+    X = np.zeros((n, n_frames, size, size), np.float32)
+    y = np.arange(n) % 2
+    for i in range(n):
+        row = rng.randint(1, size - 2)
+        cols = rng.randint(1, size - 2 - 2 * (n_frames - 1)) + 2 * np.arange(n_frames)
+        for t, col in enumerate(cols if y[i] else cols[::-1]):
+            X[i, t, row : row + 2, col : col + 2] = 1.0
+    return X, y
+
+
+def test_frame_pool_size_lets_the_frame_encoder_see_motion():
+    X, y = _moving_square()
+    train, test = slice(0, 160), slice(160, None)
+    params = dict(TINY, cell="gru", frame_channels=(4,), frame_features=8, random_state=0)
+    grid = RNNClassifier(**params, frame_pool_size=2).fit(X[train], y[train])
+    assert grid.net_.module_.frames.proj.in_features == 4 * 2 * 2
+    assert grid.score(X[test], y[test]) > 0.9  # measured 1.0
+
+    pooled = RNNClassifier(**params, frame_pool_size=1).fit(X[train], y[train])
+    encoder = pooled.net_.module_.frames.eval()
+    with torch.no_grad():
+        features = encoder(torch.as_tensor(X[:8].reshape(32, 1, 12, 12))).reshape(8, 4, -1)
+    torch.testing.assert_close(features, features[:, :1].expand_as(features))
+    assert pooled.score(X[test], y[test]) < 0.7  # measured 0.59; chance 0.5
+
+
+def test_frame_pool_size_is_saved_and_old_files_load(tmp_path):
+    X, y = _moving_square(n=40)
+    reg = RNNRegressor(**TINY | dict(max_epochs=2), frame_channels=(4,), frame_features=8)
+    reg.set_params(frame_pool_size=2, random_state=0).fit(X, y.astype(np.float32))
+    reg.save(tmp_path / "reg.pt")
+    loaded = RNNRegressor.load(tmp_path / "reg.pt")
+    assert loaded.frame_pool_size == 2
+    np.testing.assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-6)
+
+    # A file saved before frame_pool_size existed: global average pooling, no such parameter.
+    old = RNNRegressor(**TINY | dict(max_epochs=2), frame_channels=(4,), frame_features=8)
+    old.set_params(frame_pool_size=1, random_state=0).fit(X, y.astype(np.float32))
+    old.save(tmp_path / "old.pt")
+    payload = torch.load(tmp_path / "old.pt", weights_only=True)
+    del payload["params"]["frame_pool_size"], payload["fitted"]["frame_pool_size"]
+    torch.save(payload, tmp_path / "old.pt")
+    loaded = RNNRegressor.load(tmp_path / "old.pt")
+    assert loaded.frame_pool_size == 1
+    np.testing.assert_allclose(loaded.predict(X), old.predict(X), rtol=1e-6)
+
+
 def test_multi_output_regression():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(150, 8, 2)).astype(np.float32)

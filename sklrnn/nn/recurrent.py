@@ -77,6 +77,9 @@ class RecurrentNet(nn.Module):
         Channels of the frame encoder's Conv2d blocks.
     frame_features : int, default=64
         Features per frame from the frame encoder.
+    frame_pool_size : int, default=1
+        Side of the grid the frame encoder's last feature map is average-pooled to (its
+        ``pool_size``); 1 is global average pooling.
     vocab_size : int or None, default=None
         Number of token ids for token input (an embedding layer); None for numeric input.
     embedding_dim : int, default=16
@@ -106,6 +109,7 @@ class RecurrentNet(nn.Module):
         frame_shape: tuple[int, int, int] | None = None,
         frame_channels: tuple[int, ...] = (16, 32),
         frame_features: int = 64,
+        frame_pool_size: int = 1,
         vocab_size: int | None = None,
         embedding_dim: int = 16,
     ) -> None:
@@ -121,7 +125,9 @@ class RecurrentNet(nn.Module):
             self.embedding = nn.Embedding(vocab_size, embedding_dim)
             step_features = embedding_dim
         elif frame_shape is not None:
-            self.frames = FrameEncoder(frame_shape[0], tuple(frame_channels), frame_features)
+            self.frames = FrameEncoder(
+                frame_shape[0], tuple(frame_channels), frame_features, pool_size=frame_pool_size
+            )
             step_features = frame_features
         else:
             step_features = n_features
