@@ -70,8 +70,8 @@ def gru(**params):
 # ``ImageSequenceCNN`` is trained in ``fit`` as a per-frame classifier of the video's class (a
 # single frame can only tell the digit), then gives 64 features per frame. Its last feature map
 # is averaged over a 3x3 grid (``pool_size=3``) rather than over the whole frame, so the
-# features also say *where* the digit is: with global average pooling (``pool_size=1``) they
-# barely change as the digit moves, and the GRU cannot read the direction.
+# features keep the layout of the strokes and say *where* the digit is, which global average
+# pooling (``pool_size=1``) mostly averages away.
 route_a = make_pipeline(
     ImageSequenceCNN(
         channels=(16, 32), n_features=64, max_epochs=10, learning_rate=3e-3, random_state=0

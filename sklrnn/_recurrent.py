@@ -108,14 +108,10 @@ class RecurrentEstimator(BaseSequenceEstimator):
         return super()._module_metadata() | {
             "n_outputs_": self.n_outputs_,
             "vocabulary_size_": getattr(self, "vocabulary_size_", None),
-            "frame_pool_size": self.frame_pool_size,
         }
 
     def _restore(self, fitted: dict) -> RecurrentNet:
         self.n_outputs_ = fitted["n_outputs_"]
-        # Files saved before frame_pool_size existed hold frame encoders with global average
-        # pooling; their parameters lack it, so the default would not fit their weights.
-        self.frame_pool_size = fitted.get("frame_pool_size", 1)
         if fitted["vocabulary_size_"] is not None:
             self.vocabulary_size_ = fitted["vocabulary_size_"]
         return self._make_module()

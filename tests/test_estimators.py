@@ -149,7 +149,7 @@ def test_frame_pool_size_lets_the_frame_encoder_see_motion():
     assert pooled.score(X[test], y[test]) < 0.7  # measured 0.59; chance 0.5
 
 
-def test_frame_pool_size_is_saved_and_old_files_load(tmp_path):
+def test_frame_pool_size_is_saved(tmp_path):
     X, y = _moving_square(n=40)
     reg = RNNRegressor(**TINY | dict(max_epochs=2), frame_channels=(4,), frame_features=8)
     reg.set_params(frame_pool_size=2, random_state=0).fit(X, y.astype(np.float32))
@@ -157,17 +157,6 @@ def test_frame_pool_size_is_saved_and_old_files_load(tmp_path):
     loaded = RNNRegressor.load(tmp_path / "reg.pt")
     assert loaded.frame_pool_size == 2
     np.testing.assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-6)
-
-    # A file saved before frame_pool_size existed: global average pooling, no such parameter.
-    old = RNNRegressor(**TINY | dict(max_epochs=2), frame_channels=(4,), frame_features=8)
-    old.set_params(frame_pool_size=1, random_state=0).fit(X, y.astype(np.float32))
-    old.save(tmp_path / "old.pt")
-    payload = torch.load(tmp_path / "old.pt", weights_only=True)
-    del payload["params"]["frame_pool_size"], payload["fitted"]["frame_pool_size"]
-    torch.save(payload, tmp_path / "old.pt")
-    loaded = RNNRegressor.load(tmp_path / "old.pt")
-    assert loaded.frame_pool_size == 1
-    np.testing.assert_allclose(loaded.predict(X), old.predict(X), rtol=1e-6)
 
 
 def test_multi_output_regression():
