@@ -4,7 +4,7 @@ Each example runs as its own process (as a user would run it) and reports its he
 through ``examples/_results.py``. Examples whose data is missing are listed as skipped, with the
 reason; a failing example makes the showcase fail.
 
-Usage: python examples/showcase.py [--only NAME ...] [--quick]
+Usage: python examples/showcase.py [--only NAME ...]
 """
 
 import argparse
