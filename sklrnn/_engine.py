@@ -52,9 +52,11 @@ class SequenceDataset(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def batch(self, indices: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    def batch(
+        self, indices: torch.Tensor | slice
+    ) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
         """The mini-batch at ``indices`` (a tensor or a slice, which takes views, not copies):
-        ``({"x", "lengths"[, "sample_weight"]}, y)``."""
+        ``({"x", "lengths"[, "sample_weight"]}, y)``, y None for a dataset without targets."""
         lengths = self.lengths[indices]
         x = self.x[indices]
         if not self.full_length:
@@ -88,7 +90,7 @@ class BatchIterator:
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
 
-    def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
+    def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor | None]]:
         n = len(self.dataset)
         order = torch.randperm(n) if self.shuffle else None
         for start in range(0, n, self.batch_size):
