@@ -20,6 +20,7 @@ from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
 from sklearn.model_selection import train_test_split
 
 from sklrnn import RNNClassifier
+from sklrnn.inspection import plot_training_history
 
 digits = load_digits()
 X = (digits.images / 16.0).astype(np.float32)  # pixel values 0..16 -> 0..1
@@ -52,14 +53,7 @@ report("digits as 8-row sequences (BiLSTM)", "test accuracy", accuracy, "target 
 # %%
 # Learning curve and confusion matrix
 fig, (ax_curve, ax_cm) = plt.subplots(1, 2, figsize=(11, 4.5))
-ax_curve.plot(clf.loss_curve_, label="training loss")
-ax_curve.set_xlabel("epoch")
-ax_curve.set_ylabel("cross-entropy")
-ax_acc = ax_curve.twinx()
-ax_acc.plot(clf.validation_scores_, color="tab:orange", label="validation accuracy")
-ax_acc.set_ylabel("validation accuracy")
-ax_curve.set_title("Learning curve")
-fig.legend(loc="lower center", ncols=2)
+plot_training_history(clf, ax=ax_curve)
 ConfusionMatrixDisplay.from_estimator(clf, X_test, y_test, ax=ax_cm, colorbar=False)
 ax_cm.set_title(f"Test accuracy {accuracy:.3f}")
 fig.tight_layout()

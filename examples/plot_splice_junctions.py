@@ -32,6 +32,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklrnn import RNNClassifier
 from sklrnn.datasets import load_splice
 from sklrnn.features import KmerEncoder
+from sklrnn.inspection import plot_training_history
 
 # A network this small trains fastest on one CPU thread (more threads mostly wait on each other,
 # all the more on a busy machine).
@@ -135,14 +136,7 @@ report(
 # %%
 # Learning curve and confusion matrix
 fig, (ax_curve, ax_cm) = plt.subplots(1, 2, figsize=(11, 4.5))
-ax_curve.plot(clf.loss_curve_, label="training loss")
-ax_curve.set_xlabel("epoch")
-ax_curve.set_ylabel("cross-entropy")
-ax_acc = ax_curve.twinx()
-ax_acc.plot(clf.validation_scores_, color="tab:orange", label="validation accuracy")
-ax_acc.set_ylabel("validation accuracy")
-ax_curve.set_title("Learning curve")
-ax_curve.legend(handles=ax_curve.lines + ax_acc.lines, loc="center right")
+plot_training_history(clf, ax=ax_curve)
 ConfusionMatrixDisplay.from_estimator(model, X_test, y_test, ax=ax_cm, colorbar=False)
 ax_cm.set_title(f"Test accuracy {accuracy:.3f}")
 fig.tight_layout()

@@ -32,6 +32,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklrnn import RNNClassifier
 from sklrnn.datasets import load_fsdd
 from sklrnn.features import MFCC, SequenceScaler
+from sklrnn.inspection import plot_training_history
 
 # A network this small trains fastest on one CPU thread (more threads mostly wait on each other,
 # all the more on a busy machine).
@@ -141,14 +142,7 @@ report(
 # %%
 # Learning curve, confusion matrix on the upstream test clips, accuracy per held-out speaker
 fig, (ax_curve, ax_cm, ax_spk) = plt.subplots(1, 3, figsize=(16, 4.5))
-ax_curve.plot(clf.loss_curve_, label="training loss")
-ax_curve.set_xlabel("epoch")
-ax_curve.set_ylabel("cross-entropy")
-ax_acc = ax_curve.twinx()
-ax_acc.plot(clf.validation_scores_, color="tab:orange", label="validation accuracy")
-ax_acc.set_ylabel("validation accuracy")
-ax_curve.set_title("Learning curve (upstream split)")
-ax_curve.legend(handles=ax_curve.lines + ax_acc.lines, loc="center right")
+plot_training_history(clf, ax=ax_curve).set_title("Learning curve (upstream split)")
 ConfusionMatrixDisplay.from_predictions(
     y[test], model[1:].predict(frames_test), ax=ax_cm, colorbar=False
 )

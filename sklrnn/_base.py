@@ -46,7 +46,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
 
     Hooks: ``_check_X`` (how X is read), ``_encode_y`` / ``_decode`` (targets),
     ``_build_module`` (the torch module), ``_criterion`` (a torch loss),
-    ``_validation_kind`` and ``_score_raw`` (validation split and score),
+    ``_validation_kind`` and ``_score_raw`` (validation split and score; ``_loss_name`` and
+    ``_validation_score_name`` label them in plots),
     ``_extra_callbacks`` (e.g. a learning-rate schedule), ``_module_metadata`` (what ``load``
     needs to rebuild the module).
 

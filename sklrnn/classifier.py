@@ -242,6 +242,9 @@ default="adam"
     def _criterion(self) -> torch.nn.Module:
         return torch.nn.CrossEntropyLoss()
 
+    _loss_name = "cross-entropy"
+    _validation_score_name = "accuracy"
+
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         return float(np.mean(raw.argmax(axis=1) == y_true))
 

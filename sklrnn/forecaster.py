@@ -338,6 +338,12 @@ default="adam"
     def _criterion(self) -> torch.nn.Module:
         return _LOSSES[self.loss]()
 
+    _validation_score_name = "negative MSE"
+
+    @property
+    def _loss_name(self) -> str:
+        return self.loss.upper()
+
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         return -float(np.mean((np.asarray(y_true, np.float64) - raw) ** 2))
 

@@ -137,6 +137,9 @@ default="adam"
     def _criterion(self) -> torch.nn.Module:
         return torch.nn.MSELoss()
 
+    _loss_name = "MSE"
+    _validation_score_name = "R²"
+
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         return float(r2_score(y_true, raw))
 

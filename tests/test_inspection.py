@@ -9,7 +9,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sklrnn.inspection import permutation_importance, plot_permutation_importance
+from sklrnn.inspection import (
+    permutation_importance,
+    plot_permutation_importance,
+    plot_training_history,
+)
 from sklrnn.inspection._permutation import _permute, _resample_index
 
 T = 30  # steps 10-19 of channel 0 decide the label
@@ -297,3 +301,33 @@ def test_rnn_classifier_channel_0_ranks_first():
     ragged = [x[: rng.randint(8, 13)] for x in X]  # the network reads lists as they are
     result = permutation_importance(clf, ragged, y, n_repeats=3, random_state=0)
     assert int(np.argmax(result.importances_mean)) == 0
+
+
+def test_plot_training_history(plt):
+    from sklearn.exceptions import NotFittedError
+
+    from sklrnn import RNNRegressor, SegRNNForecaster
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 10, 2)).astype(np.float32)
+    y = X[:, :, 0].mean(axis=1)
+    tiny = dict(hidden_size=4, max_epochs=3, random_state=0)
+    with_scores = RNNRegressor(**tiny, early_stopping=True).fit(X, y)
+    ax = plot_training_history(make_pipeline(FunctionTransformer(), with_scores))
+    assert ax.get_ylabel() == "training loss (MSE)"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), with_scores.loss_curve_)
+    twin = [a for a in ax.figure.axes if a is not ax]
+    assert len(twin) == 1 and twin[0].get_ylabel() == "validation R²"
+    np.testing.assert_allclose(twin[0].lines[0].get_ydata(), with_scores.validation_scores_)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "training loss",
+        "validation R²",
+    ]
+
+    # without early stopping there is no score, and no second axis
+    _, ax = plt.subplots()
+    forecaster = SegRNNForecaster(seg_len=5, loss="mae", **tiny).fit(X, X[:, -5:])
+    assert plot_training_history(forecaster, ax=ax) is ax
+    assert len(ax.figure.axes) == 1 and ax.get_ylabel() == "training loss (MAE)"
+    with pytest.raises(NotFittedError):
+        plot_training_history(RNNRegressor())

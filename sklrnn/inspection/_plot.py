@@ -1,10 +1,11 @@
-"""Plot of a permutation importance result."""
+"""Plots of fitted sequence models: permutation importances and training histories."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 _KINDS = ("box", "bar")
 
@@ -69,13 +70,7 @@ def plot_permutation_importance(result, feature_names=None, *, ax=None, kind="bo
     >>> ax.get_yticklabels()[-1].get_text()
     'pressure'
     """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            "plot_permutation_importance needs matplotlib; install it with "
-            "`pip install sklrnn[plot]`."
-        ) from exc
+    plt = _pyplot("plot_permutation_importance")
     if isinstance(result, Mapping) and "importances" not in result:
         names = ", ".join(repr(name) for name in result)
         raise TypeError(
@@ -108,6 +103,75 @@ def plot_permutation_importance(result, feature_names=None, *, ax=None, kind="bo
     )
     ax.set_title(title)
     return ax
+
+
+def plot_training_history(estimator, *, ax=None):
+    """Training loss per epoch and, with early stopping, the validation score on a second axis.
+
+    Parameters
+    ----------
+    estimator : fitted RNNClassifier, RNNRegressor or SegRNNForecaster
+        The model whose ``loss_curve_`` and ``validation_scores_`` are drawn; a
+        :class:`~sklearn.pipeline.Pipeline` ending in one works too.
+
+    ax : matplotlib Axes, default=None
+        Axes to draw the loss on; None creates a new figure. The validation score goes on a twin
+        Axes sharing its x-axis.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The Axes with the loss curve.
+
+    Notes
+    -----
+    matplotlib is imported when this function is called; install it with
+    ``pip install sklrnn[plot]``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklrnn import RNNClassifier
+    >>> from sklrnn.inspection import plot_training_history
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 10, 2)).astype(np.float32)
+    >>> y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    >>> clf = RNNClassifier(hidden_size=8, max_epochs=4, early_stopping=True, random_state=0)
+    >>> ax = plot_training_history(clf.fit(X, y))
+    >>> [line.get_label() for line in ax.get_legend().get_lines()]
+    ['training loss', 'validation accuracy']
+    """
+    plt = _pyplot("plot_training_history")
+    model = estimator[-1] if hasattr(estimator, "steps") else estimator
+    check_is_fitted(model, "loss_curve_")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.5))
+    epochs = np.arange(1, len(model.loss_curve_) + 1)
+    ax.plot(epochs, model.loss_curve_, label="training loss")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"training loss ({model._loss_name})")
+    lines = list(ax.lines)
+    if model.validation_scores_ is not None:
+        ax_score = ax.twinx()
+        label = f"validation {model._validation_score_name}"
+        ax_score.plot(epochs, model.validation_scores_, color="tab:orange", label=label)
+        ax_score.set_ylabel(label)
+        lines += ax_score.lines
+    ax.legend(handles=lines, loc="center right")
+    ax.set_title("Learning curve")
+    return ax
+
+
+def _pyplot(function: str):
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            f"{function} needs matplotlib; install it with `pip install sklrnn[plot]`."
+        ) from exc
+    return plt
 
 
 def _boxplot(ax, values: np.ndarray, positions: np.ndarray) -> None:
