@@ -10,8 +10,8 @@ from sklrnn.datasets import load_fsdd, load_splice, make_moving_digits, make_spo
 # load_fsdd
 
 
-def test_fsdd_all_recordings_and_split():
-    fsdd = load_fsdd()
+def test_fsdd_all_recordings_and_split(require_data):
+    fsdd = load_fsdd(data_home=require_data("fsdd/recordings"))
     assert len(fsdd.paths) == 2000
     assert fsdd.speakers == ["george", "jackson", "lucas", "nicolas"]
     assert fsdd.test_mask.sum() == 200  # index 0-4: 4 speakers x 10 digits x 5
@@ -24,7 +24,8 @@ def test_fsdd_all_recordings_and_split():
     assert "index 0-4 are the test set" in fsdd.DESCR
 
 
-def test_fsdd_sorted_and_speaker_filter():
+def test_fsdd_sorted_and_speaker_filter(require_data):
+    require_data("fsdd/recordings")
     fsdd = load_fsdd(speakers=["lucas", "george"])
     assert fsdd.speakers == ["george", "lucas"]
     keys = list(zip(fsdd.speaker, fsdd.target, fsdd.index))
@@ -45,7 +46,8 @@ def test_fsdd_missing_folder(tmp_path):
         load_fsdd(data_home=tmp_path)
 
 
-def test_fsdd_data_home_argument(tmp_path):
+def test_fsdd_data_home_argument(tmp_path, require_data):
+    require_data("fsdd/recordings")
     folder = tmp_path / "fsdd" / "recordings"
     folder.mkdir(parents=True)
     source = Path(load_fsdd(speakers=["george"]).paths[12])
@@ -59,8 +61,8 @@ def test_fsdd_data_home_argument(tmp_path):
 # load_splice
 
 
-def test_splice_statlog_split():
-    splice = load_splice()
+def test_splice_statlog_split(require_data):
+    splice = load_splice(data_home=require_data("dna/splice_statlog.tsv"))
     assert len(splice.data) == 3186
     assert (len(splice.X_train), len(splice.X_test)) == (2000, 1186)
     assert splice.X_train[0] == "CTAGGCTCCAGATAGCCATAGAAGAACCAAACACTTTCTGCGTGTGTGAGAATAATCAGA"

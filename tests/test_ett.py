@@ -6,22 +6,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sklrnn.datasets import get_data_home, load_ett
+from sklrnn.datasets import load_ett
 from sklrnn.features import make_windows
 
 HEADER = "date,HUFL,HULL,MUFL,MULL,LUFL,LULL,OT\n"
 
 
-def _etth1_home():
-    home = get_data_home()
-    if not (home / "ett" / "ETTh1.csv").exists():
-        pytest.skip(f"ETTh1.csv not in the data home {home}; set SKLRNN_DATA_HOME")
-    return home
+@pytest.fixture(scope="module")
+def etth1_home(require_data):
+    return require_data("ett/ETTh1.csv")
 
 
 @pytest.fixture(scope="module")
-def etth1():
-    return load_ett("ETTh1", data_home=_etth1_home(), download_if_missing=False)
+def etth1(etth1_home):
+    return load_ett("ETTh1", data_home=etth1_home, download_if_missing=False)
 
 
 def test_etth1_shapes_and_splits(etth1):
@@ -53,12 +51,12 @@ def test_etth1_protocol_window_counts(etth1):
     assert len(X_train) == 8640 - 720 - 96 + 1
 
 
-def test_etth1_scaling(etth1):
+def test_etth1_scaling(etth1, etth1_home):
     np.testing.assert_allclose(etth1.train.mean(axis=0), 0, atol=1e-4)
     np.testing.assert_allclose(etth1.train.std(axis=0), 1, atol=1e-4)
     # Statistics come from the train rows only: the test rows are not standardised.
     assert np.abs(etth1.test.mean(axis=0)).max() > 0.1
-    raw = load_ett("ETTh1", data_home=_etth1_home(), scale=False)
+    raw = load_ett("ETTh1", data_home=etth1_home, scale=False)
     assert raw.scaler is None
     np.testing.assert_allclose(raw.data[0, -1], 30.531, atol=1e-3)  # OT of the first row
     np.testing.assert_allclose(
@@ -66,19 +64,19 @@ def test_etth1_scaling(etth1):
     )
 
 
-def test_lookback_argument():
-    ett = load_ett("ETTh1", data_home=_etth1_home(), lookback=96)
+def test_lookback_argument(etth1_home):
+    ett = load_ett("ETTh1", data_home=etth1_home, lookback=96)
     assert ett.test.shape == (2880 + 96, 7)
     assert len(make_windows(ett.test, lookback=96, horizon=24)[0]) == 2880 - 24 + 1
-    assert load_ett("ETTh1", data_home=_etth1_home(), lookback=0).test.shape == (2880, 7)
+    assert load_ett("ETTh1", data_home=etth1_home, lookback=0).test.shape == (2880, 7)
     with pytest.raises(ValueError, match="lookback=9000 is longer than the 8640 training rows"):
-        load_ett("ETTh1", data_home=_etth1_home(), lookback=9000)
+        load_ett("ETTh1", data_home=etth1_home, lookback=9000)
     with pytest.raises(ValueError, match="lookback"):
-        load_ett("ETTh1", data_home=_etth1_home(), lookback=-1)
+        load_ett("ETTh1", data_home=etth1_home, lookback=-1)
 
 
-def test_environment_variable_is_the_default_data_home(monkeypatch):
-    home = _etth1_home()
+def test_environment_variable_is_the_default_data_home(monkeypatch, etth1_home):
+    home = etth1_home
     monkeypatch.setenv("SKLRNN_DATA_HOME", os.fspath(home))
     assert load_ett(download_if_missing=False).data.shape == (17420, 7)
 

@@ -16,8 +16,8 @@ SR = 8000  # the native rate of FSDD
 
 
 @pytest.fixture(scope="module")
-def paths():
-    fsdd = load_fsdd(speakers=["jackson"])
+def paths(require_data):
+    fsdd = load_fsdd(speakers=["jackson"], data_home=require_data("fsdd/recordings"))
     return [fsdd.paths[i] for i in (0, 60, 120, 260, 499)]
 
 

@@ -135,8 +135,8 @@ def test_bio_objects_and_fasta(tmp_path):
         KmerEncoder().fit_transform(Path(tmp_path / "empty.fa"))
 
 
-def test_splice_onehot_positions():
-    splice = load_splice()
+def test_splice_onehot_positions(require_data):
+    splice = load_splice(data_home=require_data("dna/splice_statlog.tsv"))
     seqs = splice.X_train[:50]
     onehot = KmerEncoder(k=1, output="onehot").fit_transform(seqs)
     assert onehot.shape == (50, 60, 4)

@@ -13,19 +13,13 @@ from sklrnn.features import MFCC, KmerEncoder, SequenceScaler
 
 
 @pytest.fixture(scope="module")
-def fsdd():
-    try:
-        return load_fsdd(speakers=["jackson", "nicolas"])
-    except OSError:
-        pytest.skip("FSDD recordings are not in the data home")
+def fsdd(require_data):
+    return load_fsdd(speakers=["jackson", "nicolas"], data_home=require_data("fsdd/recordings"))
 
 
 @pytest.fixture(scope="module")
-def splice():
-    try:
-        return load_splice()
-    except OSError:
-        pytest.skip("the StatLog splice file is not in the data home")
+def splice(require_data):
+    return load_splice(data_home=require_data("dna/splice_statlog.tsv"))
 
 
 def add_positions(onehot):
