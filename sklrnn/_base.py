@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from numbers import Real
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
@@ -14,24 +14,20 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
-from ._data import (
-    Sequences,
-    check_positive_int,
-    check_sample_weight,
-    check_sequences,
-    check_step_shape,
-)
+from ._data import Sequences, check_sample_weight, check_sequences, check_step_shape
 from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
 from ._progress import CallbackSupportMixin, report_epochs, with_callbacks
+from .nn.optim import OPTIMIZERS
+from .utils._param_validation import (
+    Device,
+    Interval,
+    Options,
+    ParamsValidationMixin,
+    RandomState,
+    SubclassOf,
+)
 
 logger = logging.getLogger(__name__)
-
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
 
 
 def resolve_device(device: str) -> str:
@@ -41,7 +37,7 @@ def resolve_device(device: str) -> str:
     return device
 
 
-class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
+class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEstimator):
     """Base of every sklrnn estimator; subclasses override the hooks below.
 
     Hooks: ``_check_X`` (how X is read), ``_encode_y`` / ``_decode`` (targets),
@@ -58,6 +54,25 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     """
 
     _validation_kind = "shuffle"
+
+    # The rules of the training parameters; subclasses merge them with their module's.
+    _parameter_constraints = {
+        "optimizer": [Options(OPTIMIZERS), SubclassOf(torch.optim.Optimizer)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None)],
+        "batch_size": [Interval(Integral, 1, None)],
+        "max_epochs": [Interval(Integral, 1, None)],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None)],
+        "tol": [Interval(Real, 0, None)],
+        "gradient_clip": [None, Interval(Real, 0, None, closed="neither")],
+        "device": [Device()],
+        "callbacks": [None, list, tuple],
+        "warm_start": ["boolean"],
+        "verbose": ["boolean", Interval(Integral, 0, None)],
+        "random_state": [RandomState()],
+    }
 
     # ----------------------------------------------------------------- hooks
     def _check_X(self, X) -> Sequences:
@@ -83,32 +98,6 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _fit_sample_weight(self, y: np.ndarray, sample_weight) -> np.ndarray:
         return check_sample_weight(sample_weight, len(y))
-
-    def _validate_params(self) -> None:
-        """Check the training parameters; subclasses extend it with their module's."""
-        for name in ("batch_size", "max_epochs", "n_iter_no_change"):
-            check_positive_int(getattr(self, name), name)
-        for name in ("learning_rate",):
-            value = getattr(self, name)
-            if not isinstance(value, Real) or not value > 0:
-                raise ValueError(f"{name} must be a positive number; got {value!r}.")
-        if not isinstance(self.weight_decay, Real) or self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}.")
-        if not isinstance(self.validation_fraction, Real) or not (0 < self.validation_fraction < 1):
-            raise ValueError(
-                f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
-            )
-        if self.gradient_clip is not None and not (
-            isinstance(self.gradient_clip, Real) and self.gradient_clip > 0
-        ):
-            raise ValueError(f"gradient_clip must be None or > 0; got {self.gradient_clip!r}.")
-        if isinstance(self.optimizer, str) and self.optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
-                f"class; got {self.optimizer!r}."
-            )
-        if self.device != "auto":
-            torch.device(self.device)  # raises a clear RuntimeError for a bad name
 
     # ------------------------------------------------------------- training
     def _seed(self) -> int:
@@ -146,10 +135,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             module,
             self._criterion(),
             optimizer=optimizer,
-            lr=self.learning_rate,
-            optimizer__weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            lr=float(self.learning_rate),
+            optimizer__weight_decay=float(self.weight_decay),
+            max_epochs=int(self.max_epochs),
+            batch_size=int(self.batch_size),
             train_split=split,
             callbacks=callbacks,
             device=resolve_device(self.device),
@@ -175,7 +164,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
+        self._check_params()
         seqs = self._check_X(X)
         if y is None:
             raise ValueError(

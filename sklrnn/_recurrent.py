@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
 from ._base import BaseSequenceEstimator
-from ._data import Sequences, check_positive_int, check_sequences
+from ._data import Sequences, check_sequences
 from .nn.recurrent import CELLS, POOLINGS, RecurrentNet
+from .utils._param_validation import Interval, IntTuple, Options
 
 
 class RecurrentEstimator(BaseSequenceEstimator):
     """Base of the estimators built on :class:`~sklrnn.nn.recurrent.RecurrentNet`."""
+
+    _parameter_constraints = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "cell": [Options(CELLS)],
+        "hidden_size": [Interval(Integral, 1, None)],
+        "num_layers": [Interval(Integral, 1, None)],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1)],
+        "pooling": [Options(POOLINGS)],
+        "conv_channels": [None, IntTuple()],
+        "conv_kernel_size": [Interval(Integral, 1, None)],
+        "frame_channels": [IntTuple()],
+        "frame_features": [Interval(Integral, 1, None)],
+        "frame_pool_size": [Interval(Integral, 1, None)],
+        "embedding_dim": [None, Interval(Integral, 1, None)],
+    }
 
     def __init__(
         self,
@@ -73,27 +90,6 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        if self.cell not in CELLS:
-            raise ValueError(f"cell must be one of {sorted(CELLS)}; got {self.cell!r}.")
-        if self.pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {list(POOLINGS)}; got {self.pooling!r}.")
-        for name in (
-            "hidden_size",
-            "num_layers",
-            "conv_kernel_size",
-            "frame_features",
-            "frame_pool_size",
-        ):
-            check_positive_int(getattr(self, name), name)
-        check_positive_int(self.embedding_dim, "embedding_dim", allow_none=True)
-        for name in ("conv_channels", "frame_channels"):
-            for width in getattr(self, name) or ():
-                check_positive_int(width, f"each entry of {name}")
-        if not isinstance(self.dropout, Real) or not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
-
     def _check_X(self, X) -> Sequences:
         tokens = self.embedding_dim is not None
         return check_sequences(X, tokens=tokens, allow_frames=not tokens)
@@ -122,17 +118,17 @@ class RecurrentEstimator(BaseSequenceEstimator):
             n_features=int(np.prod(self.step_shape_, dtype=int)),
             n_outputs=self.n_outputs_,
             cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
+            hidden_size=int(self.hidden_size),
+            num_layers=int(self.num_layers),
+            bidirectional=bool(self.bidirectional),
+            dropout=float(self.dropout),
             pooling=self.pooling,
-            conv_channels=tuple(self.conv_channels or ()),
-            conv_kernel_size=self.conv_kernel_size,
+            conv_channels=tuple(map(int, self.conv_channels or ())),
+            conv_kernel_size=int(self.conv_kernel_size),
             frame_shape=frames,
-            frame_channels=tuple(self.frame_channels),
-            frame_features=self.frame_features,
-            frame_pool_size=self.frame_pool_size,
+            frame_channels=tuple(map(int, self.frame_channels)),
+            frame_features=int(self.frame_features),
+            frame_pool_size=int(self.frame_pool_size),
             vocab_size=getattr(self, "vocabulary_size_", None),
-            embedding_dim=self.embedding_dim or 16,
+            embedding_dim=int(self.embedding_dim or 16),
         )

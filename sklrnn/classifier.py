@@ -13,6 +13,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ._data import check_sample_weight
 from ._recurrent import RecurrentEstimator
+from .utils._param_validation import Options
 
 
 class RNNClassifier(ClassifierMixin, RecurrentEstimator):
@@ -145,6 +146,11 @@ default="adam"
     """
 
     _validation_kind = "stratified"
+
+    _parameter_constraints = {
+        **RecurrentEstimator._parameter_constraints,
+        "class_weight": [None, Options(("balanced",)), dict],
+    }
 
     def __init__(
         self,

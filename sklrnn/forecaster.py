@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -11,12 +11,11 @@ from sklearn.metrics import r2_score
 from skorch.callbacks import LRScheduler
 
 from ._base import BaseSequenceEstimator
-from ._data import Sequences, _as_numeric, check_positive_int, check_sequences
-from .nn.segrnn import SegRNN
+from ._data import Sequences, _as_numeric, check_sequences
+from .nn.recurrent import CELLS
+from .nn.segrnn import DECODERS, NORMALIZATIONS, SegRNN
+from .utils._param_validation import Interval, Options
 
-_CELLS = ("gru", "lstm", "rnn")
-_DECODERS = ("pmf", "rmf")
-_NORMALIZATIONS = ("last", "revin", None)
 _LOSSES: dict[str, type[torch.nn.Module]] = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss}
 _LR_SCHEDULES = (None, "paper")
 
@@ -185,6 +184,20 @@ default="adam"
 
     _validation_kind = "last"
 
+    _parameter_constraints = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "seg_len": [Interval(Integral, 1, None)],
+        "hidden_size": [Interval(Integral, 1, None)],
+        "cell": [Options(CELLS)],
+        "num_layers": [Interval(Integral, 1, None)],
+        "decoder": [Options(DECODERS)],
+        "channel_embedding": ["boolean"],
+        "normalization": [Options(NORMALIZATIONS)],
+        "dropout": [Interval(Real, 0, 1)],
+        "loss": [Options(_LOSSES)],
+        "lr_schedule": [Options(_LR_SCHEDULES)],
+    }
+
     def __init__(
         self,
         *,
@@ -241,25 +254,6 @@ default="adam"
         self.random_state = random_state
 
     # ------------------------------------------------------------- checks
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        for name in ("seg_len", "hidden_size", "num_layers"):
-            check_positive_int(getattr(self, name), name)
-        choices = {
-            "cell": _CELLS,
-            "decoder": _DECODERS,
-            "normalization": _NORMALIZATIONS,
-            "loss": tuple(_LOSSES),
-            "lr_schedule": _LR_SCHEDULES,
-        }
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(
-                    f"{name} must be one of {list(allowed)}; got {getattr(self, name)!r}."
-                )
-        if not isinstance(self.dropout, Real) or not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
-
     def _check_X(self, X) -> Sequences:
         seqs = check_sequences(X)
         if seqs.is_ragged:
@@ -312,11 +306,6 @@ default="adam"
                 f"forecasts every input channel; pass y of shape (n_samples, horizon, "
                 f"{n_channels})."
             )
-        if self.seg_len > lookback:
-            raise ValueError(
-                f"seg_len={self.seg_len} is longer than the look-back windows of X "
-                f"({lookback} steps); use seg_len <= {lookback}."
-            )
         self.lookback_, self.horizon_ = lookback, y.shape[1]
         return self._make_module()
 
@@ -325,10 +314,10 @@ default="adam"
             lookback=self.lookback_,
             horizon=self.horizon_,
             n_channels=self.n_features_in_,
-            seg_len=self.seg_len,
-            hidden_size=self.hidden_size,
+            seg_len=int(self.seg_len),
+            hidden_size=int(self.hidden_size),
             cell=self.cell,
-            num_layers=self.num_layers,
+            num_layers=int(self.num_layers),
             decoder=self.decoder,
             channel_embedding=bool(self.channel_embedding),
             dropout=float(self.dropout),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from itertools import chain
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -15,9 +15,16 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._base import resolve_device
-from .._data import Sequences, check_positive_int, check_sequences
+from .._data import Sequences, check_sequences
 from .._engine import SequenceDataset, build_net
 from ..nn.frames import FrameClassifier, FrameEncoder
+from ..utils._param_validation import (
+    Device,
+    Interval,
+    IntTuple,
+    ParamsValidationMixin,
+    RandomState,
+)
 from .sequences import _is_sequence_list
 
 LAYOUTS = (
@@ -58,7 +65,7 @@ def _check_is_frames(seqs: Sequences, owner: str, name: str) -> None:
         )
 
 
-class ImageSequenceCNN(TransformerMixin, BaseEstimator):
+class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
     """Per-frame CNN features of image sequences.
 
     Every frame of every sequence goes through a small convolutional network (a
@@ -176,24 +183,18 @@ class ImageSequenceCNN(TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _validate_params(self) -> None:
-        for name in ("n_features", "pool_size", "max_epochs", "batch_size"):
-            check_positive_int(getattr(self, name), name)
-        if isinstance(self.channels, (str, bytes)) or not hasattr(self.channels, "__iter__"):
-            raise ValueError(f"channels must be a tuple of int; got {self.channels!r}.")
-        for width in self.channels:
-            check_positive_int(width, "each entry of channels")
-        if not isinstance(self.learning_rate, Real) or not self.learning_rate > 0:
-            raise ValueError(
-                f"learning_rate must be a positive number; got {self.learning_rate!r}."
-            )
-        if self.backbone is not None and not isinstance(self.backbone, torch.nn.Module):
-            raise TypeError(
-                "backbone must be None or a torch.nn.Module mapping frames [N, C, H, W] to "
-                f"features [N, F]; got {type(self.backbone).__name__}."
-            )
-        if self.device != "auto":
-            torch.device(self.device)  # raises a clear RuntimeError for a bad name
+    _parameter_constraints = {
+        "channels": [IntTuple()],
+        "n_features": [Interval(Integral, 1, None)],
+        "pool_size": [Interval(Integral, 1, None)],
+        "backbone": [None, torch.nn.Module],
+        "max_epochs": [Interval(Integral, 1, None)],
+        "batch_size": [Interval(Integral, 1, None)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "device": [Device()],
+        "verbose": ["boolean", Interval(Integral, 0, None)],
+        "random_state": [RandomState()],
+    }
 
     def fit(self, X, y=None):
         """Fit the frame encoder on the frames of ``X``.
@@ -212,7 +213,7 @@ class ImageSequenceCNN(TransformerMixin, BaseEstimator):
         self : ImageSequenceCNN
             The fitted transformer.
         """
-        self._validate_params()
+        self._check_params()
         name = type(self).__name__
         seqs = _check_frames(X, name)
         y_enc = None if y is None or self.backbone is not None else self._encode_y(y, len(seqs))

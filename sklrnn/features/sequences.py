@@ -7,13 +7,14 @@ n_features)`` arrays and lists of sequences of different lengths.
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import Sequences, check_positive_int, check_sequences, check_step_shape
+from .._data import Sequences, check_sequences, check_step_shape
+from ..utils._param_validation import Interval, Options, ParamsValidationMixin
 
 
 def _is_sequence_list(X) -> bool:
@@ -48,7 +49,7 @@ def _check_channels(seqs: Sequences, n_features: int, name: str = "X") -> Sequen
     return flat
 
 
-class SequenceScaler(TransformerMixin, BaseEstimator):
+class SequenceScaler(ParamsValidationMixin, TransformerMixin, BaseEstimator):
     """Standardise each feature over all valid time steps of all sequences.
 
     The mean and standard deviation of a feature are computed over every time step of every
@@ -94,6 +95,11 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     [array([-1.41, -0.71], dtype=float32), array([0.  , 0.71, 1.41], dtype=float32)]
     """
 
+    _parameter_constraints = {
+        "with_mean": ["boolean"],
+        "with_std": ["boolean"],
+    }
+
     def __init__(self, *, with_mean=True, with_std=True):
         self.with_mean = with_mean
         self.with_std = with_std
@@ -113,6 +119,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         self : SequenceScaler
             The fitted scaler.
         """
+        self._check_params()
         seqs = _flat_steps(check_sequences(X))
         steps = seqs.data[seqs.mask()].astype(np.float64)  # [N, T, F] -> [n_valid, F]
         self.n_features_in_ = steps.shape[1]
@@ -173,7 +180,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         return tags
 
 
-class SequencePadder(TransformerMixin, BaseEstimator):
+class SequencePadder(ParamsValidationMixin, TransformerMixin, BaseEstimator):
     """Pad and truncate sequences to one length, giving a regular array.
 
     Parameters
@@ -225,13 +232,12 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self.truncating = truncating
         self.value = value
 
-    def _validate_params(self) -> None:
-        check_positive_int(self.max_len, "max_len", allow_none=True)
-        for name in ("padding", "truncating"):
-            if getattr(self, name) not in ("post", "pre"):
-                raise ValueError(f"{name} must be 'post' or 'pre'; got {getattr(self, name)!r}.")
-        if isinstance(self.value, bool) or not isinstance(self.value, Real):
-            raise ValueError(f"value must be a number; got {self.value!r}.")
+    _parameter_constraints = {
+        "max_len": [None, Interval(Integral, 1, None)],
+        "padding": [Options(("post", "pre"))],
+        "truncating": [Options(("post", "pre"))],
+        "value": [Interval(Real, None, None)],
+    }
 
     def _check(self, X) -> Sequences:
         tokens = float(self.value).is_integer() and _holds_integers(X)
@@ -252,7 +258,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self : SequencePadder
             The fitted padder.
         """
-        self._validate_params()
+        self._check_params()
         seqs = self._check(X)
         self.n_features_in_ = seqs.n_features
         self.max_len_ = int(seqs.lengths.max()) if self.max_len is None else self.max_len

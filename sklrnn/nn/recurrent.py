@@ -6,15 +6,11 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._utils import check_choice, valid_mask
 from .frames import FrameEncoder
 
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention")
-
-
-def valid_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
-    """Boolean [B, T] mask, True on the valid steps of each sequence."""
-    return torch.arange(max_len, device=lengths.device)[None, :] < lengths[:, None]
 
 
 class _ConvFrontEnd(nn.Module):
@@ -114,10 +110,8 @@ class RecurrentNet(nn.Module):
         embedding_dim: int = 16,
     ) -> None:
         super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"cell must be one of {sorted(CELLS)}; got {cell!r}.")
-        if pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {list(POOLINGS)}; got {pooling!r}.")
+        check_choice(cell, "cell", CELLS)
+        check_choice(pooling, "pooling", POOLINGS)
         self.pooling = pooling
         self.embedding: nn.Embedding | None = None
         self.frames: FrameEncoder | None = None
