@@ -12,6 +12,7 @@ from skorch.callbacks import LRScheduler
 
 from ._base import BaseSequenceEstimator
 from ._data import Sequences, _as_numeric, check_sequences
+from ._param_docs import SEGRNN, TRAINING, document_parameters
 from .nn.recurrent import CELLS
 from .nn.segrnn import DECODERS, NORMALIZATIONS, SegRNN
 from .utils._param_validation import Interval, Options
@@ -44,6 +45,7 @@ class _SegRNNOnWindows(torch.nn.Module):
         return self.segrnn(x)  # [B, L, C] -> [B, H, C]
 
 
+@document_parameters(SEGRNN, TRAINING)
 class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
     """Segment recurrent network (SegRNN) forecaster of multi-step horizons.
 
@@ -58,65 +60,7 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
 
     Parameters
     ----------
-    seg_len : int, default=24
-        Segment length ``W``; at most the look-back ``L``. When it does not divide ``L`` the
-        look-back is padded at its start with its first value; when it does not divide ``H`` the
-        decoded steps are cropped.
-    hidden_size : int, default=512
-        Size of the segment embedding and of the recurrent state.
-    cell : {"gru", "lstm", "rnn"}, default="gru"
-        Recurrent cell of encoder and decoder.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    decoder : {"pmf", "rmf"}, default="pmf"
-        Parallel multi-step decoding (all output segments at once, from position embeddings) or
-        recurrent multi-step decoding (each output segment fed back as the next input).
-    channel_embedding : bool, default=True
-        With ``"pmf"``, also give the decoder a learned embedding of the channel.
-    normalization : {"last", "revin"} or None, default="last"
-        Subtract each channel's last look-back value (and add it back to the forecast), use
-        reversible instance normalisation, or feed the values as they are.
-    dropout : float, default=0.1
-        Dropout before the output projection.
-    loss : {"mse", "mae"}, default="mse"
-        Training loss: mean squared or mean absolute error.
-    lr_schedule : {None, "paper"}, default=None
-        None keeps the learning rate constant. ``"paper"`` is the official SegRNN schedule: the
-        rate is kept for 4 epochs, then multiplied by 0.8 after every epoch (skorch's
-        ``LRScheduler`` with ``LambdaLR``).
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer class, \
-default="adam"
-        Optimiser.
-    learning_rate : float, default=3e-4
-        Learning rate.
-    weight_decay : float, default=0.0
-        L2 penalty.
-    batch_size : int, default=64
-        Mini-batch size, in windows.
-    max_epochs : int, default=30
-        Maximum number of passes over the training windows.
-    early_stopping : bool, default=False
-        Hold out the last ``validation_fraction`` of the windows (in the order given) and stop
-        when the validation loss stalls; the best weights are restored.
-    validation_fraction : float, default=0.1
-        Share of the windows held out for early stopping: the last
-        ``ceil(validation_fraction * n_samples)`` of them.
-    n_iter_no_change : int, default=5
-        Patience of early stopping, in epochs.
-    tol : float, default=1e-4
-        Minimum improvement of the validation loss.
-    gradient_clip : float, default=None
-        Clip the gradient norm to this value.
-    device : str, default="auto"
-        Torch device; ``"auto"`` uses a GPU when one is visible.
-    callbacks : list of skorch callbacks or (name, callback) pairs, default=None
-        Extra skorch callbacks.
-    warm_start : bool, default=False
-        Continue training the fitted network on the next call to ``fit``.
-    verbose : int, default=0
-        1 prints one line per epoch; 0 prints nothing.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, dropout and batch order.
+    {parameters}
 
     Attributes
     ----------

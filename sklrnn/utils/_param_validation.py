@@ -17,6 +17,7 @@ constraint objects below.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import reprlib
 from numbers import Integral, Real
@@ -57,6 +58,9 @@ class Interval:
             return bool(value <= self.right if closed_right else value < self.right)
         return True
 
+    def doc_type(self) -> str:
+        return "int" if self.kind is Integral else "float"
+
     def describe(self) -> str:
         what = "an integer" if self.kind is Integral else "a number"
         if self.left is None and self.right is None:
@@ -89,6 +93,10 @@ class Options:
     def is_satisfied_by(self, value: Any) -> bool:
         return (value is None or isinstance(value, str)) and value in self.values
 
+    def doc_type(self) -> str:
+        names = ", ".join(f'"{v}"' for v in self.values if v is not None)
+        return "{" + names + "}" + (" or None" if None in self.values else "")
+
     def describe(self) -> str:
         return f"one of {list(self.values)}"
 
@@ -101,6 +109,9 @@ class SubclassOf:
 
     def is_satisfied_by(self, value: Any) -> bool:
         return inspect.isclass(value) and issubclass(value, self.base)
+
+    def doc_type(self) -> str:
+        return f"{_class_name(self.base)} class"
 
     def describe(self) -> str:
         return f"a {_class_name(self.base)} class"
@@ -115,6 +126,9 @@ class IntTuple:
     def is_satisfied_by(self, value: Any) -> bool:
         item = Interval(Integral, self.minimum, None)
         return isinstance(value, (tuple, list)) and all(map(item.is_satisfied_by, value))
+
+    def doc_type(self) -> str:
+        return "tuple of int"
 
     def describe(self) -> str:
         return f"a tuple of integers >= {self.minimum}"
@@ -135,6 +149,9 @@ class Device:
         except (RuntimeError, ValueError):
             return False
 
+    def doc_type(self) -> str:
+        return "str or torch.device"
+
     def describe(self) -> str:
         return '"auto" or a torch device such as "cpu", "cuda" or "cuda:1"'
 
@@ -146,6 +163,9 @@ class RandomState:
         if value is None or isinstance(value, np.random.RandomState):
             return True
         return Interval(Integral, 0, 2**32 - 1, closed="both").is_satisfied_by(value)
+
+    def doc_type(self) -> str:
+        return "int, RandomState instance or None"
 
     def describe(self) -> str:
         return "None, an integer in [0, 2**32 - 1] or a numpy RandomState"
@@ -172,7 +192,38 @@ def _describe(constraint: Any) -> str:
 
 
 def _class_name(cls: type) -> str:
-    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    """The shortest public path of ``cls``: ``torch.nn.Module``, not ``torch.nn.modules...``."""
+    if cls.__module__ == "builtins":
+        return cls.__name__
+    parts = cls.__module__.split(".")
+    for end in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:end])
+        if getattr(importlib.import_module(prefix), cls.__name__, None) is cls:
+            return f"{prefix}.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def doc_type(constraints: list) -> str:
+    """The numpydoc type of a parameter with these constraints, None last.
+
+    Examples
+    --------
+    >>> from numbers import Real
+    >>> doc_type([None, Interval(Real, 0, None)])
+    'float or None'
+    """
+    kinds = []
+    for rule in sorted(constraints, key=lambda rule: rule is None):
+        if rule is None:
+            kinds.append("None")
+        elif rule == "boolean":
+            kinds.append("bool")
+        elif inspect.isclass(rule):
+            kinds.append(_class_name(rule))
+        else:
+            kinds.append(rule.doc_type())
+    kinds = list(dict.fromkeys(kinds))  # bool or int -> one of each
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
 
 
 def _shown(value: Any) -> str:
