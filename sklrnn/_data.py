@@ -13,7 +13,6 @@ Accepted layouts (batch first, as in PyTorch and Keras):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
@@ -93,14 +92,32 @@ def _as_numeric(array, name: str, index=None) -> np.ndarray:
     return array
 
 
-def _is_ragged_list(X) -> bool:
-    if not isinstance(X, (list, tuple)) or not X:
+def is_sequence_list(X) -> bool:
+    """True for a list of sequences, which transformers answer with a list.
+
+    A list or tuple is a list of sequences when it holds arrays, or sequences of different
+    shapes; nested lists of numbers with one shape are read as one array.
+    """
+    if not isinstance(X, (list, tuple)) or not X or np.isscalar(X[0]):
         return False
-    first = X[0]
-    if np.isscalar(first):
-        return False
-    shapes = {np.shape(x) for x in X}
-    return len(shapes) > 1
+    return any(isinstance(x, np.ndarray) for x in X) or len({np.shape(x) for x in X}) > 1
+
+
+def is_ragged(X) -> bool:
+    """True for a list of sequences of different shapes (which no array can hold)."""
+    return is_sequence_list(X) and len({np.shape(x) for x in X}) > 1
+
+
+def pad_sequences(seqs: list[np.ndarray], dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """Stack sequences of different lengths, zero-padded after their last step.
+
+    Returns ``data`` of shape ``(n, max_len, *step_shape)`` and the ``lengths``.
+    """
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    data = np.zeros((len(seqs), int(lengths.max()), *seqs[0].shape[1:]), dtype=dtype)
+    for i, s in enumerate(seqs):
+        data[i, : len(s)] = s
+    return data, lengths
 
 
 def check_sequences(
@@ -142,7 +159,7 @@ def check_sequences(
         raise ValueError(f"{name} is None; expected an array of sequences.")
     if isinstance(X, Sequences):
         return X
-    if _is_ragged_list(X):
+    if is_ragged(X):
         seqs = [_as_numeric(x, name, i) for i, x in enumerate(X)]
         ndims = {s.ndim for s in seqs}
         if len(ndims) > 1 or not ndims <= ({1} if tokens else {1, 2}):
@@ -157,10 +174,7 @@ def check_sequences(
                 f"The sequences in {name} have different numbers of features: "
                 f"{sorted(w[0] for w in widths)}."
             )
-        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-        data = np.zeros((len(seqs), int(lengths.max()), *seqs[0].shape[1:]), dtype=np.float64)
-        for i, s in enumerate(seqs):
-            data[i, : len(s)] = s
+        data, lengths = pad_sequences(seqs)
         data = _cast(data, name, tokens=tokens, allow_nan=allow_nan)
         _check_lengths(lengths, name)
         return Sequences(data, lengths)
@@ -257,11 +271,3 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     if w.sum() <= 0:
         raise ValueError("sample_weight sums to zero; at least one sample needs a positive weight.")
     return (w / w.mean()).astype(np.float32)
-
-
-def check_positive_int(value, name: str, *, allow_none: bool = False, minimum: int = 1) -> None:
-    """Raise a ValueError naming ``name`` unless ``value`` is an int >= ``minimum``."""
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")

@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._base import resolve_device
-from .._data import Sequences, check_sequences
+from .._data import Sequences, check_sequences, is_ragged, is_sequence_list, pad_sequences
 from .._engine import SequenceDataset, build_net
 from ..nn.frames import FrameClassifier, FrameEncoder
 from ..utils._param_validation import (
@@ -25,7 +25,6 @@ from ..utils._param_validation import (
     ParamsValidationMixin,
     RandomState,
 )
-from .sequences import _is_sequence_list
 
 LAYOUTS = (
     "image sequences: an array of shape (n_samples, n_timesteps, H, W) or "
@@ -35,7 +34,7 @@ LAYOUTS = (
 
 def _check_frames(X, owner: str) -> Sequences:
     """Validate image sequences into padded ``(n, T, C, H, W)`` float32 data and lengths."""
-    if _is_sequence_list(X) and len({np.shape(x) for x in X}) > 1:
+    if is_ragged(X):
         # Sequences of different lengths: check_sequences reads each one as a batch of one.
         parts = [check_sequences([x], name=f"X[{i}]", allow_frames=True) for i, x in enumerate(X)]
         for i, part in enumerate(parts):
@@ -46,11 +45,7 @@ def _check_frames(X, owner: str) -> Sequences:
                 f"The sequences in X have frames of different shapes {sorted(shapes)}; "
                 f"{owner} needs one frame shape (C, H, W)."
             )
-        lengths = np.array([len(part.data[0]) for part in parts], dtype=np.int64)
-        data = np.zeros((len(parts), int(lengths.max()), *parts[0].step_shape), np.float32)
-        for i, part in enumerate(parts):
-            data[i, : lengths[i]] = part.data[0]
-        return Sequences(data, lengths)
+        return Sequences(*pad_sequences([part.data[0] for part in parts], np.float32))
     seqs = check_sequences(X, allow_frames=True)
     _check_is_frames(seqs, owner, "X")
     return seqs
@@ -316,7 +311,7 @@ class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
             )
         device = resolve_device(self.device)
         features = _encode(self.encoder_.to(device), seqs, self.batch_size, device)
-        if _is_sequence_list(X):
+        if is_sequence_list(X):
             return [f[:n] for f, n in zip(features, seqs.lengths)]
         return features
 

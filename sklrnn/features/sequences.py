@@ -13,19 +13,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import Sequences, check_sequences, check_step_shape
+from .._data import Sequences, check_sequences, check_step_shape, is_sequence_list
 from ..utils._param_validation import Interval, Options, ParamsValidationMixin
-
-
-def _is_sequence_list(X) -> bool:
-    """True for a list of sequences, which is answered with a list.
-
-    A list or tuple is a list of sequences when it holds arrays, or sequences of different
-    shapes; nested lists of numbers with one shape are read as one array.
-    """
-    if not isinstance(X, (list, tuple)) or not X or np.isscalar(X[0]):
-        return False
-    return any(isinstance(x, np.ndarray) for x in X) or len({np.shape(x) for x in X}) > 1
 
 
 def _flat_steps(seqs: Sequences) -> Sequences:
@@ -36,7 +25,7 @@ def _flat_steps(seqs: Sequences) -> Sequences:
 
 def _same_layout(X, data: np.ndarray, seqs: Sequences) -> np.ndarray | list[np.ndarray]:
     """Give ``data`` (shaped like ``seqs.data``) back in the layout of ``X``."""
-    if _is_sequence_list(X):
+    if is_sequence_list(X):
         return [
             out[:n].reshape(np.shape(x)) for out, n, x in zip(data, seqs.lengths, X, strict=True)
         ]
@@ -301,10 +290,10 @@ class SequencePadder(ParamsValidationMixin, TransformerMixin, BaseEstimator):
 
 def _holds_integers(X) -> bool:
     """True when X is integer data with one value per step (token ids)."""
-    items = X if _is_sequence_list(X) else [X]
+    items = X if is_sequence_list(X) else [X]
     try:
         arrays = [np.asarray(x) for x in items]
     except ValueError:  # let check_sequences word the error
         return False
-    ndim = 1 if _is_sequence_list(X) else 2
+    ndim = 1 if is_sequence_list(X) else 2
     return all(a.dtype.kind in "iub" and a.ndim == ndim for a in arrays)

@@ -15,7 +15,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ..utils._param_validation import Interval, ParamsValidationMixin, check_params
+from ..utils._param_validation import Interval, ParamsValidationMixin
+from ..utils.validation import check_positive_int
 
 __all__ = ["LagWindows", "make_windows"]
 
@@ -105,8 +106,9 @@ def make_windows(
     >>> X.shape, y.shape
     ((65, 24, 3), (65, 12, 3))
     """
-    sizes = {"lookback": lookback, "horizon": horizon, "stride": stride}
-    check_params(sizes, {name: [Interval(Integral, 1, None)] for name in sizes})
+    check_positive_int(lookback, "lookback")
+    check_positive_int(horizon, "horizon")
+    check_positive_int(stride, "stride")
     array = _check_series(series)
     n = _n_windows(
         len(array), lookback + horizon, stride, f"lookback + horizon = {lookback} + {horizon}"
