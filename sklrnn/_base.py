@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -37,15 +39,28 @@ def resolve_device(device: str) -> str:
     return device
 
 
+@contextmanager
+def torch_seeded(random_state) -> Iterator[int]:
+    """Run a block with torch's CPU generator seeded from ``random_state``; yield the seed.
+
+    The generator's state before the block is restored after it, so a fit never changes the
+    random numbers the caller's code draws next.
+    """
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield seed
+
+
 class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEstimator):
     """Base of every sklrnn estimator; subclasses override the hooks below.
 
-    Hooks: ``_check_X`` (how X is read), ``_encode_y`` / ``_decode`` (targets),
-    ``_build_module`` (the torch module), ``_criterion`` (a torch loss),
-    ``_validation_kind`` and ``_score_raw`` (validation split and score; ``_loss_name`` and
-    ``_validation_score_name`` label them in plots),
-    ``_extra_callbacks`` (e.g. a learning-rate schedule), ``_module_metadata`` (what ``load``
-    needs to rebuild the module).
+    Hooks, each declared here with what it must do: ``_check_X`` (how X is read),
+    ``_encode_y`` / ``_decode`` (targets), ``_build_module`` (the torch module), ``_criterion``
+    (a torch loss), ``_validation_kind`` and ``_score_raw`` (validation split and score),
+    ``_loss_name`` and ``_validation_score_name`` (their names in plots), ``_extra_callbacks``
+    (e.g. a learning-rate schedule), ``_fit_sample_weight`` (weights of the loss),
+    ``_module_metadata`` and ``_restore`` (what ``load`` needs to rebuild the module).
 
     Every subclass has the training parameters ``optimizer``, ``learning_rate``,
     ``weight_decay``, ``batch_size``, ``max_epochs``, ``early_stopping``,
@@ -53,7 +68,13 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
     ``callbacks``, ``warm_start``, ``verbose`` and ``random_state``.
     """
 
+    #: How early stopping holds out validation data: ``"shuffle"``, ``"stratified"`` (by the
+    #: encoded targets) or ``"last"`` (the last samples, for data in time order).
     _validation_kind = "shuffle"
+    #: Name of the training loss, as plots label it (``inspection.plot_training_history``).
+    _loss_name = "loss"
+    #: Name of the score in ``validation_scores_``, as plots label it.
+    _validation_score_name = "score"
 
     # The rules of the training parameters; subclasses merge them with their module's.
     _parameter_constraints = {
@@ -76,33 +97,38 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
 
     # ----------------------------------------------------------------- hooks
     def _check_X(self, X) -> Sequences:
+        """Validate ``X`` (at fit and predict) into padded sequences with their lengths."""
         return check_sequences(X)
 
     def _encode_y(self, y, *, fit: bool) -> np.ndarray:
+        """Targets as the loss reads them; ``fit=False`` checks them against the first fit."""
         raise NotImplementedError
 
     def _decode(self, raw: np.ndarray) -> np.ndarray:
+        """Turn the network's raw outputs for a batch into ``predict``'s answer."""
         raise NotImplementedError
 
     def _build_module(self, seqs: Sequences, y: np.ndarray) -> torch.nn.Module:
+        """Record what the data fixes (e.g. ``n_outputs_``) and return a new torch module."""
         raise NotImplementedError
 
     def _criterion(self) -> torch.nn.Module:
+        """The torch loss; the engine sets its ``reduction`` to weigh samples."""
         raise NotImplementedError
 
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
+        """Validation score (higher is better) of raw outputs against encoded targets."""
         raise NotImplementedError
 
     def _extra_callbacks(self) -> list:
+        """skorch callbacks the estimator adds itself, as ``(name, callback)`` pairs."""
         return []
 
     def _fit_sample_weight(self, y: np.ndarray, sample_weight) -> np.ndarray:
+        """Per-sample weights of the loss, mean 1, from ``sample_weight`` (and e.g. classes)."""
         return check_sample_weight(sample_weight, len(y))
 
     # ------------------------------------------------------------- training
-    def _seed(self) -> int:
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-
     def _callbacks(self, seed: int) -> tuple[list, IndexSplit | None]:
         callbacks, split = [], None
         if self.early_stopping:
@@ -181,9 +207,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         weights = self._fit_sample_weight(y_enc, sample_weight)
         uniform = bool(np.all(weights == 1))  # then the loss needs no weighting
         dataset = SequenceDataset(seqs.data, seqs.lengths, y_enc, None if uniform else weights)
-        seed = self._seed()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with torch_seeded(self.random_state) as seed:
             if continuing:
                 net = self.net_
             else:
@@ -274,6 +298,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         }
 
     def _restore(self, fitted: dict) -> torch.nn.Module:
+        """Set the fitted attributes ``_module_metadata`` saved and return the bare module."""
         raise NotImplementedError
 
     @classmethod

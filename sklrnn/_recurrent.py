@@ -90,6 +90,10 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
+    def _n_outputs(self, y: np.ndarray) -> int:
+        """Number of network outputs for the encoded targets ``y`` (classes or targets)."""
+        raise NotImplementedError
+
     def _check_X(self, X) -> Sequences:
         tokens = self.embedding_dim is not None
         return check_sequences(X, tokens=tokens, allow_frames=not tokens)

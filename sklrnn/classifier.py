@@ -157,7 +157,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
             encoder = LabelEncoder().fit(y)
             if len(encoder.classes_) < 2:
                 raise ValueError(
-                    "RNNClassifier needs samples of at least 2 classes in the data, but the data "
+                    "Training a classifier needs samples of at least 2 classes in y, but y "
                     f"contains only one class: {encoder.classes_[0]!r}."
                 )
             self.classes_ = encoder.classes_

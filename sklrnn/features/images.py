@@ -9,14 +9,11 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
-from .._base import resolve_device
+from .._base import resolve_device, torch_seeded
 from .._data import Sequences, check_sequences, is_ragged, is_sequence_list, pad_sequences
-from .._engine import SequenceDataset, build_net
+from ..classifier import RNNClassifier
 from ..nn.frames import FrameClassifier, FrameEncoder
 from ..utils._param_validation import (
     Device,
@@ -58,6 +55,28 @@ def _check_is_frames(seqs: Sequences, owner: str, name: str) -> None:
             f"{owner} expects {LAYOUTS}; got {name} with {len(shape)} dimensions, of shape "
             f"{shape}. Sequences of feature vectors go straight to an sklrnn estimator."
         )
+
+
+class _FrameCNNClassifier(RNNClassifier):
+    """The frame encoder trained as a per-frame classifier, on the estimators' engine.
+
+    Its parameters are RNNClassifier's; it reads ``frame_channels``, ``frame_features`` and
+    ``frame_pool_size`` for the :class:`~sklrnn.nn.frames.FrameEncoder`, and the training
+    parameters. Its module, a :class:`~sklrnn.nn.frames.FrameClassifier`, outputs the mean
+    per-frame log-probabilities of each sequence.
+    """
+
+    def _frame_encoder(self, frame_shape: tuple[int, ...]) -> FrameEncoder:
+        channels = tuple(map(int, self.frame_channels))
+        width, pool = int(self.frame_features), int(self.frame_pool_size)
+        return FrameEncoder(frame_shape[0], channels, width, pool_size=pool)
+
+    def _make_module(self) -> FrameClassifier:
+        encoder = self._frame_encoder(self.step_shape_)
+        return FrameClassifier(encoder, int(self.frame_features), self.n_outputs_)
+
+    def _criterion(self) -> torch.nn.Module:
+        return torch.nn.NLLLoss()  # of the mean log-probabilities: the mean cross-entropy
 
 
 class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
@@ -209,71 +228,40 @@ class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_params()
-        name = type(self).__name__
-        seqs = _check_frames(X, name)
-        y_enc = None if y is None or self.backbone is not None else self._encode_y(y, len(seqs))
+        seqs = _check_frames(X, type(self).__name__)
         self.step_shape_ = tuple(seqs.step_shape)
         self.n_features_in_ = seqs.n_features
+        self.n_features_out_ = self.n_features
         self.loss_curve_, self.n_iter_ = [], 0
-        if y_enc is None and hasattr(self, "classes_"):  # from an earlier fit with y
-            del self.classes_
+        self.__dict__.pop("classes_", None)  # from an earlier fit with y
         device = resolve_device(self.device)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            if self.backbone is not None:
-                encoder = copy.deepcopy(self.backbone).to(device).eval()
-                self.n_features_out_ = self._backbone_width(encoder, seqs, device)
-            else:
-                encoder = FrameEncoder(
-                    seqs.step_shape[0],
-                    tuple(self.channels),
-                    self.n_features,
-                    pool_size=self.pool_size,
-                )
-                self.n_features_out_ = self.n_features
-                if y_enc is None:
-                    _calibrate_batch_norm(encoder.to(device), seqs, self.batch_size, device)
-                else:
-                    encoder = self._train(encoder, seqs, y_enc, device)
+        if self.backbone is not None:
+            encoder = copy.deepcopy(self.backbone).to(device).eval()
+            self.n_features_out_ = self._backbone_width(encoder, seqs, device)
+        elif y is None:
+            with torch_seeded(self.random_state):
+                encoder = self._trainer()._frame_encoder(seqs.step_shape)
+            _calibrate_batch_norm(encoder.to(device), seqs, self.batch_size, device)
+        else:
+            trainer = self._trainer().fit(seqs, y)
+            encoder = trainer.net_.module_.encoder
+            self.classes_ = trainer.classes_
+            self.loss_curve_, self.n_iter_ = trainer.loss_curve_, trainer.n_iter_
         self.encoder_ = encoder.eval()
         return self
 
-    def _encode_y(self, y, n_samples: int) -> np.ndarray:
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != n_samples:
-            raise ValueError(
-                f"X and y have different numbers of samples: {n_samples} and {len(y)}."
-            )
-        encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} trains on the classes of y and needs at least 2; y holds "
-                f"only {encoder.classes_[0]!r}. Pass y=None for untrained features."
-            )
-        self.classes_ = encoder.classes_
-        return encoder.transform(y).astype(np.int64)
-
-    def _train(
-        self, encoder: FrameEncoder, seqs: Sequences, y: np.ndarray, device: str
-    ) -> torch.nn.Module:
-        """Train ``encoder`` as a per-frame classifier with skorch; return the encoder."""
-        module = FrameClassifier(encoder, self.n_features, len(self.classes_))
-        net = build_net(
-            module,
-            torch.nn.NLLLoss(reduction="none"),  # module outputs mean log-probs
-            optimizer=torch.optim.Adam,
-            lr=self.learning_rate,
-            max_epochs=self.max_epochs,
+    def _trainer(self) -> _FrameCNNClassifier:
+        return _FrameCNNClassifier(
+            frame_channels=self.channels,
+            frame_features=self.n_features,
+            frame_pool_size=self.pool_size,
+            learning_rate=self.learning_rate,
             batch_size=self.batch_size,
-            device=device,
-            verbose=int(self.verbose),
+            max_epochs=self.max_epochs,
+            device=self.device,
+            verbose=self.verbose,
+            random_state=self.random_state,
         )
-        net.fit(SequenceDataset(seqs.data, seqs.lengths, y), None)
-        self.loss_curve_ = [float(v) for v in net.history[:, "train_loss"]]
-        self.n_iter_ = len(self.loss_curve_)
-        return net.module_.encoder
 
     def _backbone_width(self, backbone: torch.nn.Module, seqs: Sequences, device: str) -> int:
         frames = torch.as_tensor(seqs.data[0, :2]).to(device)  # [2, C, H, W]
