@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from conftest import SMALL
 
 from sklrnn import RNNClassifier, RNNRegressor
 
-TINY = dict(hidden_size=4, max_epochs=1, device="cpu", random_state=0)
+TINY = SMALL | dict(hidden_size=4, max_epochs=1, random_state=0)
 
 
 @pytest.fixture

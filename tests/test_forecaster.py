@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import SMALL
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from skorch.callbacks import Callback
@@ -12,9 +13,7 @@ from skorch.callbacks import Callback
 from sklrnn import SegRNNForecaster
 from sklrnn.features import make_windows
 
-TINY = dict(
-    seg_len=12, hidden_size=8, max_epochs=3, learning_rate=0.01, batch_size=32, device="cpu"
-)
+TINY = SMALL | dict(seg_len=12, max_epochs=3, learning_rate=0.01, batch_size=32)
 
 
 def _seasonal(n=400, channels=2):
