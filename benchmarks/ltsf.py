@@ -5,13 +5,8 @@ validation / test row blocks of Informer, a StandardScaler fitted on the train r
 channels in and out, every stride-1 test window (2,785 at H = 96); MSE and MAE are means over
 windows x H x channels on the scaled data.
 
-Validation: the protocol early-stops on its own validation block, while the estimator holds out
-the *last* ``validation_fraction`` of the windows it is given. The script therefore fits on the
-train windows followed by the validation windows, in time order, with
-``validation_fraction = (n_val - 0.5) / (n_train + n_val)``: the held-out part,
-``ceil(fraction * n) = n_val`` windows, is then exactly the protocol's validation block (checked
-with the estimator's own split before training), and the model trains on exactly the train
-windows.
+Validation: the protocol early-stops on its own validation block, passed to ``fit`` as
+``X_val, y_val``; the model trains on exactly the train windows.
 
 Timing: ``seconds`` is wall-clock fit + predict; ``CPU s`` is the CPU time of the fit summed over
 the process's threads, which depends less on other work on a shared machine.
@@ -42,7 +37,6 @@ import torch
 import sklrnn
 from sklrnn import SegRNNForecaster
 from sklrnn._base import resolve_device
-from sklrnn._engine import IndexSplit
 from sklrnn.datasets import load_ett
 from sklrnn.features import make_windows
 
@@ -96,31 +90,25 @@ PRESETS = {
 }
 
 
-def protocol_data(horizon: int):
-    """Train+validation windows in time order, the validation share, and the test windows."""
+def protocol_data(horizon: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The train, validation and test windows of the protocol, as ``(X, y)`` pairs."""
     ett = load_ett("ETTh1", lookback=LOOKBACK)
-    X_train, y_train = make_windows(ett.train, LOOKBACK, horizon)
-    X_val, y_val = make_windows(ett.val, LOOKBACK, horizon)
-    X_test, y_test = make_windows(ett.test, LOOKBACK, horizon)
-    n_train, n_val = len(X_train), len(X_val)
-    n = n_train + n_val
-    fraction = (n_val - 0.5) / n
-    train_idx, valid_idx = IndexSplit(fraction, "last", 0).indices(n, None)
-    if not (np.array_equal(train_idx, np.arange(n_train)) and len(valid_idx) == n_val):
-        raise RuntimeError(f"validation_fraction={fraction} does not select the validation block")
-    X = np.concatenate([X_train, X_val])
-    y = np.concatenate([y_train, y_val])
-    sizes = {"train": n_train, "val": n_val, "test": len(X_test)}
-    return X, y, fraction, X_test, y_test, sizes
+    return {
+        part: make_windows(getattr(ett, part), LOOKBACK, horizon)
+        for part in ("train", "val", "test")
+    }
 
 
 def run_horizon(params: dict, horizon: int, verbose: int) -> dict:
-    X, y, fraction, X_test, y_test, sizes = protocol_data(horizon)
-    model = SegRNNForecaster(**params, validation_fraction=fraction, verbose=verbose)
+    data = protocol_data(horizon)
+    (X, y), (X_val, y_val) = data.pop("train"), data.pop("val")
+    X_test, y_test = data["test"]
+    sizes = {"train": len(X), "val": len(X_val), "test": len(X_test)}
+    model = SegRNNForecaster(**params, verbose=verbose)
     start, cpu_start = time.perf_counter(), time.process_time()
-    model.fit(X, y)
+    model.fit(X, y, X_val=X_val, y_val=y_val)
     fit_s, fit_cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
-    del X, y
+    del X, y, X_val, y_val
     start = time.perf_counter()
     pred = model.predict(X_test)
     predict_s = time.perf_counter() - start
@@ -129,7 +117,6 @@ def run_horizon(params: dict, horizon: int, verbose: int) -> dict:
     return {
         "horizon": horizon,
         "windows": sizes,
-        "validation_fraction": fraction,
         "mse": float(np.mean(err**2)),
         "mae": float(np.mean(np.abs(err))),
         "fit_seconds": fit_s,

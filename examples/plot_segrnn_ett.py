@@ -32,13 +32,7 @@ X_test, y_test = make_windows(ett.test, LOOKBACK, HORIZON)
 print(f"train {X_train.shape}, validation {X_val.shape}, test {X_test.shape}")
 
 # %%
-# Early stopping on the protocol's validation block: the estimator holds out the *last*
-# ``validation_fraction`` of the windows, so the train windows come first and the validation
-# windows last, and the fraction is chosen so that ``ceil(fraction * n)`` is exactly their number.
-X = np.concatenate([X_train, X_val])
-y = np.concatenate([y_train, y_val])
-fraction = (len(X_val) - 0.5) / len(X)
-
+# Early stopping on the protocol's validation block, passed to ``fit`` as ``X_val, y_val``
 model = SegRNNForecaster(
     seg_len=48,
     hidden_size=128,
@@ -48,14 +42,13 @@ model = SegRNNForecaster(
     learning_rate=2e-3,
     max_epochs=10,
     early_stopping=True,
-    validation_fraction=fraction,
     n_iter_no_change=3,
     tol=0.0,
     lr_schedule="paper",
     random_state=0,
 )
 start = time.perf_counter()
-model.fit(X, y)
+model.fit(X_train, y_train, X_val=X_val, y_val=y_val)
 seconds = time.perf_counter() - start
 pred = model.predict(X_test)
 mse = float(np.mean((pred - y_test) ** 2))

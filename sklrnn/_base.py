@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.helper import predefined_split
 
 from ._data import Sequences, check_sample_weight, check_sequences, check_step_shape
 from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
@@ -129,10 +130,13 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         return check_sample_weight(sample_weight, len(y))
 
     # ------------------------------------------------------------- training
-    def _callbacks(self, seed: int) -> tuple[list, IndexSplit | None]:
+    def _callbacks(self, seed: int, valid: SequenceDataset | None = None) -> tuple[list, object]:
         callbacks, split = [], None
         if self.early_stopping:
-            split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
+            if valid is None:
+                split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
+            else:
+                split = predefined_split(valid)
             callbacks.append(("valid_score", ValidationScore(self._score_raw)))
             callbacks.append(
                 (
@@ -154,8 +158,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             callbacks.append((name, copy.deepcopy(cb)))
         return callbacks, split
 
-    def _make_net(self, module: torch.nn.Module, seed: int):
-        callbacks, split = self._callbacks(seed)
+    def _make_net(self, module: torch.nn.Module, seed: int, valid=None):
+        callbacks, split = self._callbacks(seed, valid)
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         return build_net(
             module,
@@ -172,7 +176,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         )
 
     @with_callbacks
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
         """Fit the network to sequences ``X`` and targets ``y``.
 
         Parameters
@@ -184,6 +188,12 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the loss.
+        X_val : array-like or list of arrays, default=None
+            Validation sequences for early stopping, used instead of holding out
+            ``validation_fraction`` of ``X`` (e.g. the block that follows the training data in
+            time). Needs ``early_stopping=True``.
+        y_val : array-like, default=None
+            Targets of ``X_val``, in the layout of ``y``.
 
         Returns
         -------
@@ -191,6 +201,13 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             The fitted estimator.
         """
         self._check_params()
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val go together: pass both, or neither.")
+        if X_val is not None and not self.early_stopping:
+            raise ValueError(
+                "X_val and y_val are the validation data of early stopping; set "
+                "early_stopping=True to use them."
+            )
         seqs = self._check_X(X)
         if y is None:
             raise ValueError(
@@ -213,12 +230,36 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             else:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
-                net = self._make_net(self._build_module(seqs, y_enc), seed).initialize()
+                module = self._build_module(seqs, y_enc)
+            valid = self._validation_set(X_val, y_val)  # the layout of the targets is known now
+            if not continuing:
+                net = self._make_net(module, seed, valid).initialize()
+            elif valid is not None:
+                net.train_split = predefined_split(valid)
             with report_epochs(self, net, X, y, sample_weight):
                 net.partial_fit(dataset, None)
         self.net_ = net  # only once training has succeeded
         self._record_history()
         return self
+
+    def _validation_set(self, X_val, y_val) -> SequenceDataset | None:
+        """``X_val`` and ``y_val``, checked like ``X`` and ``y`` at predict, or None."""
+        if X_val is None:
+            return None
+        try:
+            seqs = self._check_X(X_val)
+            self._check_step_shape(seqs)
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"X_val: {exc}") from None
+        try:
+            y_enc = self._encode_y(y_val, fit=False)
+        except ValueError as exc:
+            raise ValueError(f"y_val: {exc}") from None
+        if len(y_enc) != len(seqs):
+            raise ValueError(
+                f"X_val and y_val have different numbers of samples: {len(seqs)} and {len(y_enc)}."
+            )
+        return SequenceDataset(seqs.data, seqs.lengths, y_enc)
 
     def _record_history(self) -> None:
         history = self.net_.history

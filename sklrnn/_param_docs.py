@@ -21,9 +21,10 @@ TRAINING = {
     "batch_size": "Mini-batch size.",
     "max_epochs": "Maximum number of passes over the training data.",
     "early_stopping": (
-        "Hold out ``validation_fraction`` of the data (stratified by class in a classifier) "
-        "and stop when the validation loss has not improved by ``tol`` for "
-        "``n_iter_no_change`` epochs; the best weights are restored."
+        "Hold out ``validation_fraction`` of the data (stratified by class in a classifier), "
+        "or validate on the ``X_val, y_val`` passed to ``fit``, and stop when the validation "
+        "loss has not improved by ``tol`` for ``n_iter_no_change`` epochs; the best weights "
+        "are restored."
     ),
     "validation_fraction": "Share of the training data held out for early stopping.",
     "n_iter_no_change": "Patience of early stopping, in epochs.",
@@ -102,8 +103,9 @@ SEGRNN = {
     "batch_size": "Mini-batch size, in windows.",
     "max_epochs": "Maximum number of passes over the training windows.",
     "early_stopping": (
-        "Hold out the last ``validation_fraction`` of the windows (in the order given) and stop "
-        "when the validation loss stalls; the best weights are restored."
+        "Hold out the last ``validation_fraction`` of the windows (in the order given), or "
+        "validate on the ``X_val, y_val`` passed to ``fit``, and stop when the validation "
+        "loss stalls; the best weights are restored."
     ),
     "validation_fraction": (
         "Share of the windows held out for early stopping: the last "

@@ -107,10 +107,7 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
     the R² over the ``H * C`` flattened outputs, averaged uniformly.
 
     To early-stop on a separate validation block, as the long-term forecasting protocol does,
-    pass the training windows followed by the validation windows with
-    ``validation_fraction=(n_val - 0.5) / (n_train + n_val)``: the last
-    ``ceil(validation_fraction * n_samples) = n_val`` windows are then exactly the validation
-    block.
+    pass its windows to ``fit``: ``model.fit(X_train, y_train, X_val=X_val, y_val=y_val)``.
 
     Examples
     --------
