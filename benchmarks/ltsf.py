@@ -25,16 +25,11 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
-import os
-import platform
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import print_table, timed, write_results
 
-import sklrnn
 from sklrnn import SegRNNForecaster
 from sklrnn._base import resolve_device
 from sklrnn.datasets import load_ett
@@ -105,13 +100,11 @@ def run_horizon(params: dict, horizon: int, verbose: int) -> dict:
     X_test, y_test = data["test"]
     sizes = {"train": len(X), "val": len(X_val), "test": len(X_test)}
     model = SegRNNForecaster(**params, verbose=verbose)
-    start, cpu_start = time.perf_counter(), time.process_time()
-    model.fit(X, y, X_val=X_val, y_val=y_val)
-    fit_s, fit_cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
+    with timed() as fit:
+        model.fit(X, y, X_val=X_val, y_val=y_val)
     del X, y, X_val, y_val
-    start = time.perf_counter()
-    pred = model.predict(X_test)
-    predict_s = time.perf_counter() - start
+    with timed() as predict:
+        pred = model.predict(X_test)
     err = pred - y_test
     history = model.net_.history
     return {
@@ -119,9 +112,9 @@ def run_horizon(params: dict, horizon: int, verbose: int) -> dict:
         "windows": sizes,
         "mse": float(np.mean(err**2)),
         "mae": float(np.mean(np.abs(err))),
-        "fit_seconds": fit_s,
-        "fit_cpu_seconds": fit_cpu_s,
-        "predict_seconds": predict_s,
+        "fit_seconds": fit.seconds,
+        "fit_cpu_seconds": fit.cpu_seconds,
+        "predict_seconds": predict.seconds,
         "epochs": model.n_iter_,
         "best_epoch": int(np.argmax(model.validation_scores_)) + 1,
         "best_val_mse": -model.best_validation_score_,
@@ -132,18 +125,19 @@ def run_horizon(params: dict, horizon: int, verbose: int) -> dict:
     }
 
 
-def print_table(preset: str, rows: list[dict]) -> None:
-    head = f"{'H':>4} | {'ours MSE/MAE':>13} | {'seconds':>8} | {'CPU s':>6} | {'epochs':>6}"
-    head += "".join(f" | {name + ' MSE/MAE':>18}" for name in PUBLISHED)
-    print(f"\nETTh1, L={LOOKBACK}, preset {preset!r}\n{head}\n{'-' * len(head)}")
-    for r in rows:
-        h, seconds = r["horizon"], r["fit_seconds"] + r["predict_seconds"]
-        line = f"{h:>4} | {r['mse']:.3f} / {r['mae']:.3f} | {seconds:>8.0f} | "
-        line += f"{r['fit_cpu_seconds']:>6.0f} | {r['epochs']:>6}"
-        for name in PUBLISHED:
-            mse, mae = PUBLISHED[name][h]
-            line += f" | {f'{mse:.3f} / {mae:.3f}':>18}"
-        print(line)
+def print_results(preset: str, rows: list[dict]) -> None:
+    columns = [
+        ("H", "horizon"),
+        ("ours MSE/MAE", lambda r: f"{r['mse']:.3f} / {r['mae']:.3f}"),
+        ("seconds", lambda r: f"{r['fit_seconds'] + r['predict_seconds']:.0f}"),
+        ("CPU s", lambda r: f"{r['fit_cpu_seconds']:.0f}"),
+        ("epochs", "epochs"),
+    ]
+    for name, scores in PUBLISHED.items():
+        columns.append(
+            (f"{name} MSE/MAE", lambda r, s=scores: "{:.3f} / {:.3f}".format(*s[r["horizon"]]))
+        )
+    print_table(rows, columns, title=f"ETTh1, L={LOOKBACK}, preset {preset!r}")
     if any(r["horizon"] == 96 for r in rows):
         print(
             "H=96 baselines on this split: "
@@ -181,35 +175,14 @@ def main() -> None:
         params["max_epochs"] = args.max_epochs
 
     rows = []
-    load_before = os.getloadavg()
     for horizon in args.horizons:
         rows.append(run_horizon(params, horizon, args.verbose))
-        print_table(args.preset, rows[-1:])
-    print_table(args.preset, rows)
-
-    out = Path(args.out or Path(__file__).parent / "results" / f"ltsf_{args.preset}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    machine = {
-        "platform": platform.platform(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "device": resolve_device(args.device),
-        "load_average_before": load_before,
-        "load_average_after": os.getloadavg(),
-        "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
-    }
-    payload = {
-        "preset": args.preset,
-        "params": params,
-        "lookback": LOOKBACK,
-        "results": rows,
-        "published": {k: {str(h): v for h, v in d.items()} for k, d in PUBLISHED.items()},
-        "machine": machine,
-        "versions": {"sklrnn": sklrnn.__version__, "torch": torch.__version__},
-    }
-    out.write_text(json.dumps(payload, indent=2))
-    print(f"\nwrote {out}")
+        print_results(args.preset, rows[-1:])
+    print_results(args.preset, rows)
+    config = {"preset": args.preset, "params": params, "lookback": LOOKBACK}
+    config["device"] = resolve_device(args.device)
+    published = {k: {str(h): v for h, v in d.items()} for k, d in PUBLISHED.items()}
+    write_results(f"ltsf_{args.preset}", config, rows, args.out, published=published)
 
 
 if __name__ == "__main__":
