@@ -20,7 +20,9 @@ from ._data import (
     check_sample_weight,
     check_sequences,
     check_step_shape,
+    warn_if_channels_first,
 )
+from ._budget import TrainingBudget, training_budget
 from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
 from ._progress import CallbackSupportMixin, report_epochs, with_callbacks
 
@@ -78,7 +80,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         raise NotImplementedError
 
-    def _extra_callbacks(self) -> list:
+    def _extra_callbacks(self, budget: TrainingBudget) -> list:
         return []
 
     def _fit_sample_weight(self, y: np.ndarray, sample_weight) -> np.ndarray:
@@ -86,8 +88,16 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _validate_params(self) -> None:
         """Check the training parameters; subclasses extend it with their module's."""
-        for name in ("batch_size", "max_epochs", "n_iter_no_change"):
-            check_positive_int(getattr(self, name), name)
+        for name in ("batch_size", "max_epochs"):
+            value = getattr(self, name)
+            if not (isinstance(value, str) and value == "auto"):
+                check_positive_int(value, name)
+        check_positive_int(self.n_iter_no_change, "n_iter_no_change")
+        early = self.early_stopping
+        if not (isinstance(early, (bool, np.bool_)) or (isinstance(early, str) and early == "auto")):
+            raise ValueError(
+                f'early_stopping must be True, False or "auto"; got {self.early_stopping!r}.'
+            )
         for name in ("learning_rate",):
             value = getattr(self, name)
             if not isinstance(value, Real) or not value > 0:
@@ -114,9 +124,19 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     def _seed(self) -> int:
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _callbacks(self, seed: int) -> tuple[list, IndexSplit | None]:
+    def _budget(self, n_samples: int) -> TrainingBudget:
+        """Resolve ``"auto"`` batch size, epochs and early stopping for ``n_samples``."""
+        return training_budget(
+            n_samples,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+        )
+
+    def _callbacks(self, seed: int, budget: TrainingBudget) -> tuple[list, IndexSplit | None]:
         callbacks, split = [], None
-        if self.early_stopping:
+        if budget.early_stopping:
             split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
             callbacks.append(("valid_score", ValidationScore(self._score_raw)))
             callbacks.append(
@@ -133,14 +153,14 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             )
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
-        callbacks += self._extra_callbacks()
+        callbacks += self._extra_callbacks(budget)
         for i, cb in enumerate(self.callbacks or []):
             name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append((name, copy.deepcopy(cb)))
         return callbacks, split
 
-    def _make_net(self, module: torch.nn.Module, seed: int):
-        callbacks, split = self._callbacks(seed)
+    def _make_net(self, module: torch.nn.Module, seed: int, budget: TrainingBudget):
+        callbacks, split = self._callbacks(seed, budget)
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         return build_net(
             module,
@@ -148,8 +168,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             optimizer=optimizer,
             lr=self.learning_rate,
             optimizer__weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            max_epochs=budget.max_epochs,
+            batch_size=budget.batch_size,
             train_split=split,
             callbacks=callbacks,
             device=resolve_device(self.device),
@@ -177,6 +197,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         """
         self._validate_params()
         seqs = self._check_X(X)
+        warn_if_channels_first(X, seqs)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -200,7 +221,9 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             else:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
-                net = self._make_net(self._build_module(seqs, y_enc), seed).initialize()
+                self.budget_ = self._budget(len(dataset))
+                module = self._build_module(seqs, y_enc)
+                net = self._make_net(module, seed, self.budget_).initialize()
             with report_epochs(self, net, X, y, sample_weight):
                 net.partial_fit(dataset, None)
         self.net_ = net  # only once training has succeeded
@@ -212,7 +235,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         self.n_iter_ = len(self.loss_curve_)
         self.best_loss_ = min(self.loss_curve_)
-        if self.early_stopping:
+        if self.budget_.early_stopping:
             self.validation_scores_ = [float(v) for v in history[:, "valid_score"]]
             self.best_validation_score_ = max(self.validation_scores_)
         else:
@@ -282,6 +305,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             "n_features_in_": self.n_features_in_,
             "step_shape_": list(self.step_shape_),
             "loss_curve_": self.loss_curve_,
+            "budget_": list(vars(self.budget_).values()),
         }
 
     def _restore(self, fitted: dict) -> torch.nn.Module:
@@ -315,9 +339,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         est.step_shape_ = tuple(fitted["step_shape_"])
         est.loss_curve_ = fitted["loss_curve_"]
         est.n_iter_ = len(est.loss_curve_)
+        est.budget_ = TrainingBudget(*fitted["budget_"])
         module = est._restore(fitted)
         module.load_state_dict(payload["state_dict"])
-        est.net_ = est._make_net(module, 0).initialize()
+        est.net_ = est._make_net(module, 0, est.budget_).initialize()
         return est
 
     def __sklearn_tags__(self):

@@ -6,9 +6,15 @@ from numbers import Real
 
 import numpy as np
 
+from skorch.callbacks import LRScheduler
+
 from ._base import BaseSequenceEstimator
+from ._budget import TrainingBudget
 from ._data import Sequences, check_positive_int, check_sequences
-from .nn.recurrent import CELLS, POOLINGS, RecurrentNet
+from .nn.recurrent import CELLS, CONV_MODES, CONV_NORMS, POOLINGS, RecurrentNet
+
+
+LR_SCHEDULES = (None, "cosine", "plateau")
 
 
 class RecurrentEstimator(BaseSequenceEstimator):
@@ -25,6 +31,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         pooling="last",
         conv_channels=None,
         conv_kernel_size=3,
+        conv_norm=None,
+        conv_mode="serial",
         frame_channels=(16, 32),
         frame_features=64,
         frame_pool_size=3,
@@ -32,9 +40,10 @@ class RecurrentEstimator(BaseSequenceEstimator):
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
-        batch_size=64,
-        max_epochs=50,
-        early_stopping=False,
+        lr_schedule="cosine",
+        batch_size="auto",
+        max_epochs="auto",
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -53,6 +62,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.pooling = pooling
         self.conv_channels = conv_channels
         self.conv_kernel_size = conv_kernel_size
+        self.conv_norm = conv_norm
+        self.conv_mode = conv_mode
         self.frame_channels = frame_channels
         self.frame_features = frame_features
         self.frame_pool_size = frame_pool_size
@@ -60,6 +71,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping
@@ -75,6 +87,10 @@ class RecurrentEstimator(BaseSequenceEstimator):
 
     def _validate_params(self) -> None:
         super()._validate_params()
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"lr_schedule must be one of {list(LR_SCHEDULES)}; got {self.lr_schedule!r}."
+            )
         if self.cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}; got {self.cell!r}.")
         if self.pooling not in POOLINGS:
@@ -82,17 +98,43 @@ class RecurrentEstimator(BaseSequenceEstimator):
         for name in (
             "hidden_size",
             "num_layers",
-            "conv_kernel_size",
             "frame_features",
             "frame_pool_size",
         ):
             check_positive_int(getattr(self, name), name)
         check_positive_int(self.embedding_dim, "embedding_dim", allow_none=True)
+        if self.conv_norm not in CONV_NORMS:
+            raise ValueError(f"conv_norm must be one of {list(CONV_NORMS)}; got {self.conv_norm!r}.")
+        if self.conv_mode not in CONV_MODES:
+            raise ValueError(f"conv_mode must be one of {list(CONV_MODES)}; got {self.conv_mode!r}.")
+        kernels = self.conv_kernel_size
+        for size in kernels if isinstance(kernels, (tuple, list)) else (kernels,):
+            check_positive_int(size, "conv_kernel_size")
+        if isinstance(kernels, (tuple, list)) and len(kernels) != len(self.conv_channels or ()):
+            raise ValueError(
+                f"conv_kernel_size has {len(kernels)} entries for "
+                f"{len(self.conv_channels or ())} convolutions in conv_channels; give one size, "
+                "or one per convolution."
+            )
         for name in ("conv_channels", "frame_channels"):
             for width in getattr(self, name) or ():
                 check_positive_int(width, f"each entry of {name}")
         if not isinstance(self.dropout, Real) or not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
+
+    def _extra_callbacks(self, budget: TrainingBudget) -> list:
+        if self.lr_schedule == "cosine":
+            # per epoch, from learning_rate down to 1 % of it at max_epochs
+            policy = dict(policy="CosineAnnealingLR", T_max=budget.max_epochs)
+            policy["eta_min"] = self.learning_rate / 100
+        elif self.lr_schedule == "plateau":
+            monitor = "valid_loss" if budget.early_stopping else "train_loss"
+            patience = max(1, self.n_iter_no_change // 2)
+            policy = dict(policy="ReduceLROnPlateau", monitor=monitor, patience=patience)
+            policy["factor"] = 0.5
+        else:
+            return []
+        return [("lr_schedule", LRScheduler(**policy))]
 
     def _check_X(self, X) -> Sequences:
         tokens = self.embedding_dim is not None
@@ -128,7 +170,13 @@ class RecurrentEstimator(BaseSequenceEstimator):
             dropout=self.dropout,
             pooling=self.pooling,
             conv_channels=tuple(self.conv_channels or ()),
-            conv_kernel_size=self.conv_kernel_size,
+            conv_kernel_size=(
+                int(self.conv_kernel_size)
+                if np.isscalar(self.conv_kernel_size)
+                else tuple(int(k) for k in self.conv_kernel_size)
+            ),
+            conv_norm=self.conv_norm,
+            conv_mode=self.conv_mode,
             frame_shape=frames,
             frame_channels=tuple(self.frame_channels),
             frame_features=self.frame_features,
