@@ -6,6 +6,7 @@ import copy
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -17,7 +18,14 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
-from ._data import Sequences, check_sample_weight, check_sequences, check_step_shape
+from ._budget import TrainingBudget, training_budget
+from ._data import (
+    Sequences,
+    check_sample_weight,
+    check_sequences,
+    check_step_shape,
+    warn_if_channels_first,
+)
 from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
 from ._progress import CallbackSupportMixin, report_epochs, with_callbacks
 from .nn.optim import OPTIMIZERS
@@ -82,9 +90,9 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         "optimizer": [Options(OPTIMIZERS), SubclassOf(torch.optim.Optimizer)],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None)],
-        "batch_size": [Interval(Integral, 1, None)],
-        "max_epochs": [Interval(Integral, 1, None)],
-        "early_stopping": ["boolean"],
+        "batch_size": [Options(("auto",)), Interval(Integral, 1, None)],
+        "max_epochs": [Options(("auto",)), Interval(Integral, 1, None)],
+        "early_stopping": ["boolean", Options(("auto",))],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None)],
         "tol": [Interval(Real, 0, None)],
@@ -121,7 +129,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         """Validation score (higher is better) of raw outputs against encoded targets."""
         raise NotImplementedError
 
-    def _extra_callbacks(self) -> list:
+    def _extra_callbacks(self, budget: TrainingBudget) -> list:
         """skorch callbacks the estimator adds itself, as ``(name, callback)`` pairs."""
         return []
 
@@ -130,9 +138,26 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         return check_sample_weight(sample_weight, len(y))
 
     # ------------------------------------------------------------- training
-    def _callbacks(self, seed: int, valid: SequenceDataset | None = None) -> tuple[list, object]:
+    def _budget(self, n_samples: int, validation_data: bool = False) -> TrainingBudget:
+        """Resolve ``"auto"`` batch size, epochs and early stopping for ``n_samples``.
+
+        With ``validation_data`` (``X_val`` passed to ``fit``) every sample trains and early
+        stopping is on.
+        """
+        budget = training_budget(
+            n_samples,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            early_stopping=False if validation_data else self.early_stopping,
+            validation_fraction=self.validation_fraction,
+        )
+        return replace(budget, early_stopping=True) if validation_data else budget
+
+    def _callbacks(
+        self, seed: int, budget: TrainingBudget, valid: SequenceDataset | None = None
+    ) -> tuple[list, object]:
         callbacks, split = [], None
-        if self.early_stopping:
+        if budget.early_stopping:
             if valid is None:
                 split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
             else:
@@ -152,14 +177,14 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             )
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
-        callbacks += self._extra_callbacks()
+        callbacks += self._extra_callbacks(budget)
         for i, cb in enumerate(self.callbacks or []):
             name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append((name, copy.deepcopy(cb)))
         return callbacks, split
 
-    def _make_net(self, module: torch.nn.Module, seed: int, valid=None):
-        callbacks, split = self._callbacks(seed, valid)
+    def _make_net(self, module: torch.nn.Module, seed: int, budget: TrainingBudget, valid=None):
+        callbacks, split = self._callbacks(seed, budget, valid)
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         return build_net(
             module,
@@ -167,8 +192,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             optimizer=optimizer,
             lr=float(self.learning_rate),
             optimizer__weight_decay=float(self.weight_decay),
-            max_epochs=int(self.max_epochs),
-            batch_size=int(self.batch_size),
+            max_epochs=budget.max_epochs,
+            batch_size=budget.batch_size,
             train_split=split,
             callbacks=callbacks,
             device=resolve_device(self.device),
@@ -191,7 +216,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         X_val : array-like or list of arrays, default=None
             Validation sequences for early stopping, used instead of holding out
             ``validation_fraction`` of ``X`` (e.g. the block that follows the training data in
-            time). Needs ``early_stopping=True``.
+            time). Needs ``early_stopping`` True or ``"auto"`` (then always on).
         y_val : array-like, default=None
             Targets of ``X_val``, in the layout of ``y``.
 
@@ -206,9 +231,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         if X_val is not None and not self.early_stopping:
             raise ValueError(
                 "X_val and y_val are the validation data of early stopping; set "
-                "early_stopping=True to use them."
+                'early_stopping=True (or "auto") to use them.'
             )
         seqs = self._check_X(X)
+        warn_if_channels_first(X, seqs)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -230,11 +256,17 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             else:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
+                self.budget_ = self._budget(len(dataset), validation_data=X_val is not None)
                 module = self._build_module(seqs, y_enc)
             valid = self._validation_set(X_val, y_val)  # the layout of the targets is known now
             if not continuing:
-                net = self._make_net(module, seed, valid).initialize()
+                net = self._make_net(module, seed, self.budget_, valid).initialize()
             elif valid is not None:
+                if not self.budget_.early_stopping:
+                    raise ValueError(
+                        "X_val and y_val cannot be added to a warm start whose first fit did not "
+                        "stop early; fit again with warm_start=False."
+                    )
                 net.train_split = predefined_split(valid)
             with report_epochs(self, net, X, y, sample_weight):
                 net.partial_fit(dataset, None)
@@ -266,7 +298,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         self.n_iter_ = len(self.loss_curve_)
         self.best_loss_ = min(self.loss_curve_)
-        if self.early_stopping:
+        if self.budget_.early_stopping:
             self.validation_scores_ = [float(v) for v in history[:, "valid_score"]]
             self.best_validation_score_ = max(self.validation_scores_)
         else:
@@ -336,6 +368,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             "n_features_in_": self.n_features_in_,
             "step_shape_": list(self.step_shape_),
             "loss_curve_": self.loss_curve_,
+            "budget_": list(vars(self.budget_).values()),
         }
 
     def _restore(self, fitted: dict) -> torch.nn.Module:
@@ -370,9 +403,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         est.step_shape_ = tuple(fitted["step_shape_"])
         est.loss_curve_ = fitted["loss_curve_"]
         est.n_iter_ = len(est.loss_curve_)
+        est.budget_ = TrainingBudget(*fitted["budget_"])
         module = est._restore(fitted)
         module.load_state_dict(payload["state_dict"])
-        est.net_ = est._make_net(module, 0).initialize()
+        est.net_ = est._make_net(module, 0, est.budget_).initialize()
         return est
 
     def __sklearn_tags__(self):

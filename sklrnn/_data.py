@@ -12,6 +12,7 @@ Accepted layouts (batch first, as in PyTorch and Keras):
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,9 +171,16 @@ def check_sequences(
             )
         widths = {s.shape[1:] for s in seqs}
         if len(widths) > 1:
+            hint = ""
+            if len({s.shape[0] for s in seqs}) == 1:
+                hint = (
+                    f" Every sequence has {seqs[0].shape[0]} rows: this looks like channels-first "
+                    "data (a list of (n_channels, T_i) arrays, as aeon and sktime give); convert "
+                    "it with sklrnn.features.from_channels_first or ChannelsFirstConverter."
+                )
             raise ValueError(
                 f"The sequences in {name} have different numbers of features: "
-                f"{sorted(w[0] for w in widths)}."
+                f"{sorted(w[0] for w in widths)}.{hint}"
             )
         data, lengths = pad_sequences(seqs)
         data = _cast(data, name, tokens=tokens, allow_nan=allow_nan)
@@ -209,6 +217,35 @@ def check_sequences(
     lengths = np.full(array.shape[0], array.shape[1], dtype=np.int64)
     data = _cast(array, name, tokens=tokens, allow_nan=allow_nan)
     return Sequences(data, lengths)
+
+
+CHANNELS_FIRST_MAX_STEPS = 16
+
+
+class LayoutWarning(UserWarning):
+    """X's shape suggests another layout than the one it is read in."""
+
+
+def warn_if_channels_first(X, sequences: Sequences) -> None:
+    """Warn when a 3-D array looks channels first ``(n, C, T)`` but is read as ``(n, T, F)``.
+
+    The layout is never guessed; this only flags the likely misread, an array of at most
+    ``CHANNELS_FIRST_MAX_STEPS`` "time steps" that each hold more "features" (a univariate
+    aeon/sktime array ``(n, 1, T)`` is read as one step of T values).
+    """
+    if isinstance(X, Sequences) or is_ragged(X) or sequences.data.ndim != 3:
+        return
+    n_steps, n_features = sequences.data.shape[1:]
+    if n_steps < n_features and n_steps <= CHANNELS_FIRST_MAX_STEPS:
+        warnings.warn(
+            f"X of shape {sequences.data.shape} is read as {n_steps} time step(s) of "
+            f"{n_features} features each. If it is channels first (n_samples, n_channels, "
+            "n_timepoints), as aeon and sktime give, convert it with "
+            "sklrnn.features.from_channels_first(X) or put ChannelsFirstConverter() first in "
+            "the pipeline.",
+            LayoutWarning,
+            stacklevel=3,
+        )
 
 
 def _check_lengths(lengths: np.ndarray, name: str) -> None:

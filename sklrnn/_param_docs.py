@@ -12,19 +12,28 @@ from __future__ import annotations
 import inspect
 import textwrap
 
+from ._budget import MAX_BATCH, MAX_EPOCHS, MIN_BATCH, MIN_EPOCHS, MIN_STEPS, MIN_VALIDATION
 from .utils._param_validation import doc_type
 
 TRAINING = {
     "optimizer": "Optimiser.",
     "learning_rate": "Learning rate.",
     "weight_decay": 'L2 penalty (decoupled for ``"adamw"``).',
-    "batch_size": "Mini-batch size.",
-    "max_epochs": "Maximum number of passes over the training data.",
+    "batch_size": (
+        'Mini-batch size; ``"auto"`` is a tenth of the training samples, between '
+        f"{MIN_BATCH} and {MAX_BATCH} (never more than the samples). The resolved value is in "
+        "``budget_``."
+    ),
+    "max_epochs": (
+        'Maximum number of passes over the training data; ``"auto"`` gives at least '
+        f"{MIN_STEPS} optimizer steps, between {MIN_EPOCHS} and {MAX_EPOCHS} epochs."
+    ),
     "early_stopping": (
         "Hold out ``validation_fraction`` of the data (stratified by class in a classifier), "
         "or validate on the ``X_val, y_val`` passed to ``fit``, and stop when the validation "
         "loss has not improved by ``tol`` for ``n_iter_no_change`` epochs; the best weights "
-        "are restored."
+        'are restored. ``"auto"`` holds out data only when the validation part would have at '
+        f"least {MIN_VALIDATION} samples."
     ),
     "validation_fraction": "Share of the training data held out for early stopping.",
     "n_iter_no_change": "Patience of early stopping, in epochs.",
@@ -51,7 +60,16 @@ RECURRENT = {
         "(padded ones included), the mean or max over valid steps, or learned attention."
     ),
     "conv_channels": "Channels of a Conv1d front end over time (a CNN-RNN); None for none.",
-    "conv_kernel_size": "Kernel size of the Conv1d front end.",
+    "conv_kernel_size": "Kernel size of the convolutions: one for all, or one per layer.",
+    "conv_norm": (
+        'None, or ``"batch"``: batch normalisation after each convolution (statistics over '
+        "valid steps only), the fully convolutional network (FCN) of Wang et al. (2017)."
+    ),
+    "conv_mode": (
+        '``"serial"``: the convolutions feed the recurrent layer (a CNN-RNN). ``"parallel"``: '
+        "both read the input and the valid-step mean of the last convolution joins the pooled "
+        "recurrent output (the LSTM-FCN layout of Karim et al., 2018)."
+    ),
     "frame_channels": (
         "Conv2d channels of the per-frame encoder, used when X holds image sequences "
         "``(n, T, H, W)`` or ``(n, T, C, H, W)``."
@@ -69,6 +87,11 @@ RECURRENT = {
         "When set, X holds integer token ids ``(n, T)`` (or a list of 1-D arrays), embedded in "
         "this many dimensions; the vocabulary size is learned from the data and ids unseen at "
         "fit are read as id 0."
+    ),
+    "lr_schedule": (
+        '``"cosine"`` anneals the learning rate per epoch down to 1 % of ``learning_rate`` at '
+        '``max_epochs``; ``"plateau"`` halves it when the validation loss (the training loss '
+        "without early stopping) stalls for ``n_iter_no_change // 2`` epochs; None keeps it."
     ),
 }
 

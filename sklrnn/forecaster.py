@@ -277,7 +277,7 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         return -float(np.mean((np.asarray(y_true, np.float64) - raw) ** 2))
 
-    def _extra_callbacks(self) -> list:
+    def _extra_callbacks(self, budget) -> list:
         if self.lr_schedule == "paper":
             policy = torch.optim.lr_scheduler.LambdaLR
             return [("lr_schedule", LRScheduler(policy=policy, lr_lambda=paper_lr_factor))]

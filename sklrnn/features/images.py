@@ -258,6 +258,8 @@ class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
             learning_rate=self.learning_rate,
             batch_size=self.batch_size,
             max_epochs=self.max_epochs,
+            early_stopping=False,
+            lr_schedule=None,
             device=self.device,
             verbose=self.verbose,
             random_state=self.random_state,
