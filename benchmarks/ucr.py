@@ -23,16 +23,12 @@ Needs the ``bench`` extra (aeon). Results go to ``benchmarks/results/ucr.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import timed, write_results
 from sklearn.pipeline import make_pipeline
 
-import sklrnn
 from sklrnn import RNNClassifier
 from sklrnn.features import ChannelsFirstConverter, SequenceScaler
 
@@ -40,13 +36,10 @@ DEVELOPMENT = ["ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "OSU
 CHECK = ["ACSF1", "JapaneseVowels", "PickupGestureWiimoteZ"]
 # The documented recipe: a wider FCN branch and a longer budget (see the README).
 RECIPE = dict(conv_channels=(128, 256, 128), max_epochs=1000)
-RESULTS = Path(__file__).parent / "results" / "ucr.json"
 
 
 def sklrnn_defaults():
-    return make_pipeline(
-        ChannelsFirstConverter(), SequenceScaler(), RNNClassifier(random_state=0)
-    )
+    return make_pipeline(ChannelsFirstConverter(), SequenceScaler(), RNNClassifier(random_state=0))
 
 
 def sklrnn_recipe():
@@ -109,10 +102,10 @@ def run(name: str, models: list[str]) -> dict:
         model = MODELS[model_name]()
         if ragged and not model_name.startswith("sklrnn"):
             model = _equal_length(model)
-        start = time.perf_counter()
-        model.fit(X_train, y_train)
-        accuracy = float(np.mean(model.predict(X_test) == y_test))
-        seconds = time.perf_counter() - start
+        with timed() as fit_and_score:
+            model.fit(X_train, y_train)
+            accuracy = float(np.mean(model.predict(X_test) == y_test))
+        seconds = fit_and_score.seconds
         row["models"][model_name] = {"accuracy": accuracy, "seconds": seconds}
         print(f"  {name:22s} {model_name:16s} {accuracy:.3f} {seconds:8.1f} s", flush=True)
     return row
@@ -138,28 +131,19 @@ def main() -> None:
     parser.add_argument("--datasets", help="comma-separated names (default: the development set)")
     parser.add_argument("--check", action="store_true", help="also the check data sets")
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated models")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", default=None, help="JSON path (default results/ucr.json)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     names = args.datasets.split(",") if args.datasets else DEVELOPMENT + CHECK * args.check
     models = args.models.split(",")
-    start = time.perf_counter()
-    results = {name: run(name, models) for name in names}
-    total = time.perf_counter() - start
+    with timed() as total:
+        results = {name: run(name, models) for name in names}
     print(table(results, models))
-    print(f"total {total:.0f} s")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "machine": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "torch_threads": 1,
-        "sklrnn": sklrnn.__version__,
-        "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in RECIPE.items()},
-        "total_seconds": total,
-        "results": results,
-    }
-    args.out.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {args.out}")
+    print(f"total {total.seconds:.0f} s")
+    recipe = {k: list(v) if isinstance(v, tuple) else v for k, v in RECIPE.items()}
+    config = {"datasets": names, "models": models, "recipe": recipe, "torch_threads": 1}
+    rows = [{"dataset": name, **row} for name, row in results.items()]
+    write_results("ucr", config, rows, args.out, total_seconds=total.seconds)
 
 
 if __name__ == "__main__":
