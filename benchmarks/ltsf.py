@@ -31,9 +31,9 @@ import torch
 from _harness import print_table, timed, write_results
 
 from sklrnn import SegRNNForecaster
-from sklrnn._base import resolve_device
 from sklrnn.datasets import load_ett
 from sklrnn.features import make_windows
+from sklrnn.utils._torch import resolve_device
 
 LOOKBACK = 720
 HORIZONS = (96, 192, 336, 720)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from numbers import Integral, Real
 from pathlib import Path
@@ -13,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
@@ -37,28 +34,9 @@ from .utils._param_validation import (
     RandomState,
     SubclassOf,
 )
+from .utils._torch import resolve_device, torch_seeded
 
 logger = logging.getLogger(__name__)
-
-
-def resolve_device(device: str) -> str:
-    """``"auto"`` is ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-@contextmanager
-def torch_seeded(random_state) -> Iterator[int]:
-    """Run a block with torch's CPU generator seeded from ``random_state``; yield the seed.
-
-    The generator's state before the block is restored after it, so a fit never changes the
-    random numbers the caller's code draws next.
-    """
-    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield seed
 
 
 class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEstimator):

@@ -11,7 +11,6 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import resolve_device, torch_seeded
 from .._data import Sequences, check_sequences, is_ragged, is_sequence_list, pad_sequences
 from ..classifier import RNNClassifier
 from ..nn.frames import FrameClassifier, FrameEncoder
@@ -22,6 +21,7 @@ from ..utils._param_validation import (
     ParamsValidationMixin,
     RandomState,
 )
+from ..utils._torch import resolve_device, torch_seeded
 
 LAYOUTS = (
     "image sequences: an array of shape (n_samples, n_timesteps, H, W) or "
