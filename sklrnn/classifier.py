@@ -21,10 +21,16 @@ from .utils._param_validation import Options
 class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     """Recurrent neural network classifier for sequences.
 
-    A SimpleRNN, LSTM or GRU (optionally bidirectional, stacked, behind a Conv1d front end, an
-    embedding for token ids or a per-frame CNN for image sequences) reads each sequence; its
-    pooled output goes through a linear layer and a softmax. Training runs on skorch with the
-    cross-entropy loss.
+    A SimpleRNN, LSTM or GRU (optionally bidirectional and stacked, behind an embedding for
+    token ids or a per-frame CNN for image sequences) reads each sequence; its pooled output
+    goes through a linear layer and a softmax. Training runs on skorch with the cross-entropy
+    loss.
+
+    By default a fully convolutional branch runs beside the LSTM (three Conv1d layers of 64, 128
+    and 64 channels, kernel 5, batch norm and ReLU, averaged over time; the LSTM-FCN layout),
+    and the training budget adapts to the data: batch size, number of epochs and early stopping
+    follow the rules of ``batch_size``, ``max_epochs`` and ``early_stopping`` below, with a
+    cosine learning-rate schedule. ``conv_channels=None`` gives the recurrent network alone.
 
     Parameters
     ----------
@@ -52,6 +58,8 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         Lowest training loss.
     n_iter_ : int
         Epochs run.
+    budget_ : TrainingBudget
+        Batch size, maximum epochs and early stopping this fit used (``"auto"`` resolved).
     net_ : skorch.NeuralNet
         The fitted skorch net (its ``module_`` is the torch module, its ``history`` the log).
 
@@ -96,10 +104,10 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         pooling="last",
-        conv_channels=None,
-        conv_kernel_size=3,
-        conv_norm=None,
-        conv_mode="serial",
+        conv_channels=(64, 128, 64),
+        conv_kernel_size=5,
+        conv_norm="batch",
+        conv_mode="parallel",
         frame_channels=(16, 32),
         frame_features=64,
         frame_pool_size=3,

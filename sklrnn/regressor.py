@@ -41,6 +41,8 @@ class RNNRegressor(RegressorMixin, RecurrentEstimator):
         Lowest training loss.
     n_iter_ : int
         Epochs run.
+    budget_ : TrainingBudget
+        Batch size, maximum epochs and early stopping this fit used (``"auto"`` resolved).
     net_ : skorch.NeuralNet
         The fitted skorch net.
 
