@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import logging
 from numbers import Real
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -22,7 +21,19 @@ from ._data import (
     check_step_shape,
 )
 from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
+from ._persist import FORMAT, checksum, decode, encode, read_payload, write_atomic
 from ._progress import CallbackSupportMixin, report_epochs, with_callbacks
+from ._reliability import (
+    TRAINING_PARAMS,
+    FiniteLoss,
+    NonFiniteLoss,
+    changed_params,
+    divergence_message,
+    fit_transaction,
+    interrupt_guard,
+    seeded,
+    training_rng,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +49,11 @@ def resolve_device(device: str) -> str:
     """``"auto"`` is ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} but torch sees no CUDA GPU (torch.cuda.is_available() is "
+            "False); use device='auto' or 'cpu'."
+        )
     return device
 
 
@@ -58,6 +74,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     """
 
     _validation_kind = "shuffle"
+    #: parameters a warm-started fit honours when they change; others raise
+    _warm_start_params = TRAINING_PARAMS
 
     # ----------------------------------------------------------------- hooks
     def _check_X(self, X) -> Sequences:
@@ -115,7 +133,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     def _callbacks(self, seed: int) -> tuple[list, IndexSplit | None]:
-        callbacks, split = [], None
+        callbacks, split = [("finite_loss", FiniteLoss())], None
         if self.early_stopping:
             split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
             callbacks.append(("valid_score", ValidationScore(self._score_raw)))
@@ -154,6 +172,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             callbacks=callbacks,
             device=resolve_device(self.device),
             verbose=int(self.verbose),
+            iterator_train__random_state=np.random.RandomState(seed),
         )
 
     @with_callbacks
@@ -175,6 +194,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        with fit_transaction(self):
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
         self._validate_params()
         seqs = self._check_X(X)
         if y is None:
@@ -182,7 +205,9 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         continuing = self.warm_start and hasattr(self, "net_")
+        params = self.get_params(deep=False)
         if continuing:
+            self._check_warm_start(params)
             self._check_step_shape(seqs)
         y_enc = self._encode_y(y, fit=not continuing)
         if len(y_enc) != len(seqs):
@@ -193,27 +218,64 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         uniform = bool(np.all(weights == 1))  # then the loss needs no weighting
         dataset = SequenceDataset(seqs.data, seqs.lengths, y_enc, None if uniform else weights)
         seed = self._seed()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with seeded(seed):
             if continuing:
-                net = self.net_
+                net = self._continue_net(seed)
             else:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
                 net = self._make_net(self._build_module(seqs, y_enc), seed).initialize()
-            with report_epochs(self, net, X, y, sample_weight):
+        try:
+            with (
+                interrupt_guard() as interrupt,
+                training_rng(net.module_, seed + 1),
+                report_epochs(self, net, X, y, sample_weight),
+            ):
                 net.partial_fit(dataset, None)
+        except NonFiniteLoss as exc:
+            raise FloatingPointError(divergence_message(self, exc, seqs.data)) from None
+        if interrupt["interrupted"]:  # skorch's partial_fit swallowed a Ctrl-C
+            raise KeyboardInterrupt
         self.net_ = net  # only once training has succeeded
+        self._fit_params = params
         self._record_history()
         return self
+
+    def _check_warm_start(self, params: dict) -> None:
+        """Raise if a parameter that shapes the network changed since the last fit."""
+        fixed = [
+            name
+            for name in changed_params(getattr(self, "_fit_params", params), params)
+            if name not in self._warm_start_params
+        ]
+        if fixed:
+            raise ValueError(
+                f"warm_start=True continues the fitted network, but {', '.join(fixed)} changed "
+                "since the last fit and would need a new network. Restore them, or set "
+                "warm_start=False to train a new network."
+            )
+
+    def _continue_net(self, seed: int):
+        """A new net with the current training parameters around a copy of the fitted weights;
+        the optimizer's state carries over when the optimizer is the same. The fitted net is
+        left untouched, so a failure leaves it as it was."""
+        old = self.net_
+        net = self._make_net(copy.deepcopy(old.module_), seed).initialize()
+        if type(net.optimizer_) is type(old.optimizer_):
+            net.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
+            for group in net.optimizer_.param_groups:
+                group["lr"], group["weight_decay"] = self.learning_rate, self.weight_decay
+        net.history = copy.deepcopy(old.history)
+        return net
 
     def _record_history(self) -> None:
         history = self.net_.history
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         self.n_iter_ = len(self.loss_curve_)
         self.best_loss_ = min(self.loss_curve_)
-        if self.early_stopping:
-            self.validation_scores_ = [float(v) for v in history[:, "valid_score"]]
+        if self.early_stopping:  # after a warm start, earlier epochs may have no score
+            scores = [row["valid_score"] for row in history if "valid_score" in row]
+            self.validation_scores_ = [float(v) for v in scores]
             self.best_validation_score_ = max(self.validation_scores_)
         else:
             self.validation_scores_ = None
@@ -251,8 +313,12 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         """Save hyperparameters and weights to ``path`` in a weights-only format.
 
         The file is read back by :meth:`load` with ``torch.load(weights_only=True)``: loading
-        it never executes code from the file. Estimators with user ``callbacks`` or a custom
-        optimizer class cannot be saved this way (pickle them instead).
+        it never executes code from the file. Numpy scalars and arrays, a ``RandomState``
+        ``random_state`` and datetime labels are stored exactly; a value that cannot be stored
+        (user ``callbacks``, a custom optimizer class, other objects) raises a ValueError
+        before anything is written. The file is written to a temporary file beside ``path``
+        and renamed onto it, so a failure never leaves a truncated file; it carries a
+        checksum of the weights and parameters that :meth:`load` verifies.
 
         Parameters
         ----------
@@ -266,15 +332,16 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
                 "save() stores only plain parameters; this estimator has callbacks or a custom "
                 "optimizer class. Use pickle or joblib.dump for it."
             )
-        state = {k: v.detach().cpu() for k, v in self.net_.module_.state_dict().items()}
+        state = {k: v.detach().cpu().clone() for k, v in self.net_.module_.state_dict().items()}
         payload = {
-            "format": "sklrnn-weights-1",
+            "format": FORMAT,
             "class": type(self).__name__,
-            "params": params,
-            "fitted": self._module_metadata(),
+            "params": encode(params, "the parameter"),
+            "fitted": encode(self._module_metadata(), "the fitted attribute"),
             "state_dict": state,
         }
-        torch.save(payload, Path(path))
+        payload["checksum"] = checksum(payload)
+        write_atomic(payload, path)
 
     def _module_metadata(self) -> dict:
         """Plain values (lists, numbers, strings) that ``_restore`` needs to rebuild the model."""
@@ -303,14 +370,9 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         estimator : object
             A fitted estimator that predicts like the saved one.
         """
-        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-        if payload.get("format") != "sklrnn-weights-1" or payload.get("class") != cls.__name__:
-            raise ValueError(
-                f"{path} is not a file written by {cls.__name__}.save() "
-                f"(found class {payload.get('class')!r})."
-            )
-        est = cls(**payload["params"]).set_params(device=device)
-        fitted = payload["fitted"]
+        payload = read_payload(path, cls.__name__)
+        est = cls(**decode(payload["params"])).set_params(device=device)
+        fitted = decode(payload["fitted"])
         est.n_features_in_ = fitted["n_features_in_"]
         est.step_shape_ = tuple(fitted["step_shape_"])
         est.loss_curve_ = fitted["loss_curve_"]
@@ -318,6 +380,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         module = est._restore(fitted)
         module.load_state_dict(payload["state_dict"])
         est.net_ = est._make_net(module, 0).initialize()
+        est._fit_params = est.get_params(deep=False)
         return est
 
     def __sklearn_tags__(self):

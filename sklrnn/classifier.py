@@ -145,6 +145,7 @@ default="adam"
     """
 
     _validation_kind = "stratified"
+    _warm_start_params = RecurrentEstimator._warm_start_params | {"class_weight"}
 
     def __init__(
         self,
@@ -230,6 +231,12 @@ default="adam"
         if self.class_weight is not None:
             class_weight = self.class_weight
             if isinstance(class_weight, dict):  # keys are labels; y is encoded
+                unknown = [key for key in class_weight if key not in set(self.classes_)]
+                if unknown:
+                    raise ValueError(
+                        f"class_weight has keys that are not labels of y: {unknown}; the "
+                        f"labels are {self.classes_.tolist()}."
+                    )
                 class_weight = {
                     i: class_weight.get(label, 1.0) for i, label in enumerate(self.classes_)
                 }
@@ -267,7 +274,7 @@ default="adam"
         return softmax(self._raw_predict(X).astype(np.float64), axis=1)
 
     def _module_metadata(self) -> dict:
-        return super()._module_metadata() | {"classes_": self.classes_.tolist()}
+        return super()._module_metadata() | {"classes_": self.classes_}
 
     def _restore(self, fitted: dict):
         self.classes_ = np.asarray(fitted["classes_"])

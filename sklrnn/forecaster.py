@@ -325,10 +325,10 @@ default="adam"
             lookback=self.lookback_,
             horizon=self.horizon_,
             n_channels=self.n_features_in_,
-            seg_len=self.seg_len,
-            hidden_size=self.hidden_size,
+            seg_len=int(self.seg_len),
+            hidden_size=int(self.hidden_size),
             cell=self.cell,
-            num_layers=self.num_layers,
+            num_layers=int(self.num_layers),
             decoder=self.decoder,
             channel_embedding=bool(self.channel_embedding),
             dropout=float(self.dropout),
@@ -339,6 +339,7 @@ default="adam"
         return _LOSSES[self.loss]()
 
     _validation_score_name = "negative MSE"
+    _warm_start_params = BaseSequenceEstimator._warm_start_params | {"loss", "lr_schedule"}
 
     @property
     def _loss_name(self) -> str:
