@@ -225,6 +225,15 @@ def _cast(array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool) -> np.
                 f"Input {name} contains {kind} (first in sample {sample}); "
                 "sklrnn needs finite values. Impute or drop missing steps first."
             )
+        if array.dtype.itemsize > 4 and array.size:  # values beyond float32 would become inf
+            big = np.abs(np.where(np.isnan(array), 0, array)) > np.finfo(np.float32).max
+            if big.any():
+                sample = int(np.argwhere(big)[0][0])
+                raise ValueError(
+                    f"Input {name} holds values too large for float32 (first in sample "
+                    f"{sample}: {array[tuple(np.argwhere(big)[0])]:.3g}; the limit is 3.4e+38). "
+                    "Scale X first, e.g. with a StandardScaler."
+                )
     return np.ascontiguousarray(array, dtype=np.float32)
 
 

@@ -43,7 +43,10 @@ def permutation_importance(
     ----------
     estimator : object
         A fitted estimator, or a :class:`~sklearn.pipeline.Pipeline`, that accepts
-        ``X`` as given and is compatible with ``scoring``.
+        ``X`` as given and is compatible with ``scoring``. A pipeline that starts with a
+        :class:`~sklrnn.features.ChannelsFirstConverter` takes channels-first ``X``
+        ``(n_samples, n_channels, n_timesteps)``: its channels are the features and its
+        last axis is time, as the converter reads it.
 
     X : ndarray of shape (n_samples, n_timesteps, n_features) or (n_samples, \
 n_timesteps), or list of ndarray of shape (n_timesteps_i, n_features)
@@ -169,6 +172,7 @@ n_timesteps), or list of ndarray of shape (n_timesteps_i, n_features)
     if axis not in _AXES:
         raise ValueError(f"axis must be 'features' or 'time'; got {axis!r}.")
     check_positive_int(n_repeats, "n_repeats")
+    estimator, X = _channels_first_pipeline(estimator, X)
     sequences = check_sequences(X, allow_nan=True, allow_frames=axis == "time")
     data = _as_batch(X)
     lengths = sequences.lengths
@@ -247,6 +251,23 @@ n_timesteps), or list of ndarray of shape (n_timesteps_i, n_features)
             for name in baseline[0]
         }
     return _bunch(baseline, scores, extra)
+
+
+def _channels_first_pipeline(estimator, X) -> tuple:
+    """A pipeline that starts with a ChannelsFirstConverter reads X channels first: the
+    importances are computed on the converted (time-first) X with the rest of the pipeline, so
+    that ``axis`` means the same as for time-first input."""
+    from sklearn.pipeline import Pipeline
+
+    from ..features.channels import ChannelsFirstConverter
+
+    if (
+        isinstance(estimator, Pipeline)
+        and len(estimator) > 1
+        and isinstance(estimator[0], ChannelsFirstConverter)
+    ):
+        return estimator[1:], estimator[0].transform(X)
+    return estimator, X
 
 
 def _as_batch(X) -> np.ndarray | list[np.ndarray]:
