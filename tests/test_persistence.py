@@ -57,6 +57,17 @@ def test_a_failed_save_leaves_the_previous_file_intact(saved, tmp_path, monkeypa
     )
 
 
+def test_save_keeps_the_permissions_a_plain_write_would_give(saved, tmp_path):
+    model, path, X = saved
+    plain = tmp_path / "plain.pt"
+    plain.write_bytes(b"")
+    model.save(tmp_path / "new.pt")
+    assert (tmp_path / "new.pt").stat().st_mode == plain.stat().st_mode
+    os.chmod(plain, 0o640)
+    model.save(plain)  # overwriting keeps the file's own permissions
+    assert plain.stat().st_mode & 0o777 == 0o640
+
+
 def test_a_value_save_cannot_store_is_refused_before_writing(tmp_path):
     X, y = data()
     model = C(class_weight={0: 1.0, 1: 2.0}).fit(X, y)
