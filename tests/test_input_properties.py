@@ -32,19 +32,20 @@ class TrainingStarted(Callback):
         type(self).count += 1
 
 
-def special_values(draw, array):
+def special_values(draw, array, choices=(np.nan, np.inf, -np.inf, 1e39, -3.0)):
     """Put NaN / inf / huge values at a few places of a float array."""
     if array.dtype.kind != "f" or array.size == 0:
         return array
     for _ in range(draw(st.integers(1, 2))):
         index = tuple(draw(st.integers(0, n - 1)) for n in array.shape)
         with np.errstate(over="ignore"):  # 1e39 in a float16 / float32 array is inf
-            array[index] = draw(st.sampled_from([np.nan, np.inf, -np.inf, 1e39, -3.0]))
+            array[index] = draw(st.sampled_from(choices))
     return array
 
 
 VALID_DTYPES = ["float32", "float64", "float16", "int8", "int64", "uint8", "bool", "object"]
-FAULTS = ["ndim", "empty-dim", "strings", "complex", "nonfinite", "ragged-width", "zero-length"]
+FAULTS = ["ndim", "empty-dim", "strings", "complex", "nonfinite", "overflow", "ragged-width"]
+FAULTS += ["zero-length"]
 
 
 @st.composite
@@ -54,12 +55,15 @@ def sequences(draw, n):
     rng = np.random.RandomState(draw(st.integers(0, 2**16)))
     fault = draw(st.sampled_from([None] * len(FAULTS) + FAULTS))
     dtype = draw(st.sampled_from(VALID_DTYPES))
-    dtype = {"strings": "U3", "complex": "c8", "nonfinite": "float64"}.get(fault, dtype)
+    forced = {"strings": "U3", "complex": "c8", "nonfinite": "float64", "overflow": "float64"}
+    dtype = forced.get(fault, dtype)
     scale = draw(st.sampled_from([1.0, 1000.0]))
 
     def values(shape):
         array = rng.normal(size=shape) * scale
         array = array.astype(str) if dtype == "U3" else array.astype(dtype)
+        if fault == "overflow":  # finite in float64, infinite in the network's float32
+            return special_values(draw, array, choices=(1e39, -1e300))
         return special_values(draw, array) if fault == "nonfinite" else array
 
     if draw(st.booleans()):  # one array
