@@ -33,6 +33,7 @@ from ._reliability import (
     interrupt_guard,
     seeded,
     training_rng,
+    warn_if_diverged,
 )
 
 logger = logging.getLogger(__name__)
@@ -239,6 +240,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         self.net_ = net  # only once training has succeeded
         self._fit_params = params
         self._record_history()
+        warn_if_diverged(self)
         return self
 
     def _check_warm_start(self, params: dict) -> None:

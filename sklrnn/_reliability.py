@@ -8,7 +8,8 @@
 - :func:`seeded` and :func:`training_rng`: one lock around every use of torch's global random
   number generator by a fit, so that fits in threads draw the same numbers as sequential ones,
   and the caller's generator state is left untouched;
-- :class:`FiniteLoss`: a skorch callback that stops training when a loss is NaN or infinite;
+- :class:`FiniteLoss`: a skorch callback that stops training when a loss is NaN or infinite,
+  and :func:`warn_if_diverged` for a loss that explodes but stays finite;
 - :func:`changed_params`: which hyperparameters differ from those of the last fit (warm start).
 """
 
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 import signal
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 #: the training parameters every estimator has; a warm-started fit honours their changes
@@ -150,6 +153,25 @@ def divergence_message(estimator, error: NonFiniteLoss, data: np.ndarray) -> str
         f"unscaled inputs{scale}. Lower learning_rate, set gradient_clip, or standardise X "
         "(and y for regression)."
     )
+
+
+#: a final training loss this many times the lowest one means the training diverged
+DIVERGENCE_RATIO = 100.0
+
+
+def warn_if_diverged(estimator) -> None:
+    """A ConvergenceWarning when the training loss ended far above its lowest value: a finite
+    but exploding loss (a learning rate too large) that the NaN guard does not catch."""
+    curve = estimator.loss_curve_
+    if len(curve) > 1 and curve[-1] > DIVERGENCE_RATIO * min(curve) and curve[-1] > 0:
+        warnings.warn(
+            f"{type(estimator).__name__}: the training loss grew from {min(curve):.3g} to "
+            f"{curve[-1]:.3g}; training diverged. The learning rate is likely too large "
+            f"(learning_rate={estimator.learning_rate!r}, optimizer={estimator.optimizer!r}); "
+            "lower it or set gradient_clip.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
 
 
 def _same(a, b) -> bool:

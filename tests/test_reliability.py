@@ -1,11 +1,12 @@
 """A fitted model is never silently wrong; a failed or interrupted fit changes nothing."""
 
 import signal
+import warnings
 
 import numpy as np
 import pytest
 import torch
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
@@ -160,6 +161,19 @@ def test_an_overflowing_loss_on_unscaled_targets_stops_training():
     reg = RNNRegressor(hidden_size=4, max_epochs=3, optimizer="sgd", device="cpu", random_state=0)
     with pytest.raises(FloatingPointError, match="train loss became inf at epoch 1.*standardise"):
         reg.fit(X, y * 1e20)
+
+
+def test_a_finite_but_exploding_loss_warns():
+    X, y = data()
+    with pytest.warns(ConvergenceWarning, match="grew from 0.72.*diverged.*learning_rate=10000"):
+        C(max_epochs=3, optimizer="sgd", learning_rate=1e4).fit(X, y)
+
+
+def test_a_healthy_fit_does_not_warn():
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        C(max_epochs=5, learning_rate=0.05).fit(X, y)
 
 
 def test_a_diverging_regressor_with_early_stopping_names_the_cause():
