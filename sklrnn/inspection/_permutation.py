@@ -11,6 +11,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.random import sample_without_replacement
 
 from .._data import check_positive_int, check_sequences
+from ..features.channels import time_first_pipeline
 
 _AXES = ("features", "time")
 
@@ -172,7 +173,7 @@ n_timesteps), or list of ndarray of shape (n_timesteps_i, n_features)
     if axis not in _AXES:
         raise ValueError(f"axis must be 'features' or 'time'; got {axis!r}.")
     check_positive_int(n_repeats, "n_repeats")
-    estimator, X = _channels_first_pipeline(estimator, X)
+    estimator, X = time_first_pipeline(estimator, X)
     sequences = check_sequences(X, allow_nan=True, allow_frames=axis == "time")
     data = _as_batch(X)
     lengths = sequences.lengths
@@ -251,23 +252,6 @@ n_timesteps), or list of ndarray of shape (n_timesteps_i, n_features)
             for name in baseline[0]
         }
     return _bunch(baseline, scores, extra)
-
-
-def _channels_first_pipeline(estimator, X) -> tuple:
-    """A pipeline that starts with a ChannelsFirstConverter reads X channels first: the
-    importances are computed on the converted (time-first) X with the rest of the pipeline, so
-    that ``axis`` means the same as for time-first input."""
-    from sklearn.pipeline import Pipeline
-
-    from ..features.channels import ChannelsFirstConverter
-
-    if (
-        isinstance(estimator, Pipeline)
-        and len(estimator) > 1
-        and isinstance(estimator[0], ChannelsFirstConverter)
-    ):
-        return estimator[1:], estimator[0].transform(X)
-    return estimator, X
 
 
 def _as_batch(X) -> np.ndarray | list[np.ndarray]:
