@@ -189,7 +189,7 @@ class ChannelsFirstConverter(TransformerMixin, BaseEstimator):
         return tags
 
 
-def time_first_pipeline(estimator, X) -> tuple:
+def _time_first_pipeline(estimator, X) -> tuple:
     """``(estimator, X)`` with a leading :class:`ChannelsFirstConverter` applied to X.
 
     A pipeline that starts with the converter reads X channels first; tools that look at X's

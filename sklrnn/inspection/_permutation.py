@@ -11,7 +11,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.random import sample_without_replacement
 
 from .._data import check_positive_int, check_sequences
-from ..features.channels import time_first_pipeline
+from ..features.channels import _time_first_pipeline
 
 _AXES = ("features", "time")
 
@@ -173,7 +173,7 @@ n_timesteps), or list of ndarray of shape (n_timesteps_i, n_features)
     if axis not in _AXES:
         raise ValueError(f"axis must be 'features' or 'time'; got {axis!r}.")
     check_positive_int(n_repeats, "n_repeats")
-    estimator, X = time_first_pipeline(estimator, X)
+    estimator, X = _time_first_pipeline(estimator, X)
     sequences = check_sequences(X, allow_nan=True, allow_frames=axis == "time")
     data = _as_batch(X)
     lengths = sequences.lengths
