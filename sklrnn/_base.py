@@ -6,7 +6,6 @@ import copy
 import logging
 from dataclasses import replace
 from numbers import Integral, Real
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -24,7 +23,19 @@ from ._data import (
     warn_if_channels_first,
 )
 from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
+from ._persist import FORMAT, checksum, decode, encode, read_payload, write_atomic
 from ._progress import CallbackSupportMixin, report_epochs, with_callbacks
+from ._reliability import (
+    TRAINING_PARAMS,
+    FiniteLoss,
+    NonFiniteLoss,
+    changed_params,
+    divergence_message,
+    fit_transaction,
+    interrupt_guard,
+    training_rng,
+    warn_if_diverged,
+)
 from .nn.optim import OPTIMIZERS
 from .utils._param_validation import (
     Device,
@@ -81,6 +92,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         "verbose": ["boolean", Interval(Integral, 0, None)],
         "random_state": [RandomState()],
     }
+    #: parameters a warm-started fit honours when they change; others raise
+    _warm_start_params = TRAINING_PARAMS
 
     # ----------------------------------------------------------------- hooks
     def _check_X(self, X) -> Sequences:
@@ -134,7 +147,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
     def _callbacks(
         self, seed: int, budget: TrainingBudget, valid: SequenceDataset | None = None
     ) -> tuple[list, object]:
-        callbacks, split = [], None
+        callbacks, split = [("finite_loss", FiniteLoss())], None
         if budget.early_stopping:
             if valid is None:
                 split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
@@ -176,6 +189,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             callbacks=callbacks,
             device=resolve_device(self.device),
             verbose=int(self.verbose),
+            iterator_train__random_state=np.random.RandomState(seed),
         )
 
     @with_callbacks
@@ -203,6 +217,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         self : object
             The fitted estimator.
         """
+        with fit_transaction(self):
+            return self._fit(X, y, sample_weight, X_val, y_val)
+
+    def _fit(self, X, y, sample_weight, X_val, y_val):
         self._check_params()
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val go together: pass both, or neither.")
@@ -218,7 +236,9 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         continuing = self.warm_start and hasattr(self, "net_")
+        params = self.get_params(deep=False)
         if continuing:
+            self._check_warm_start(params)
             self._check_step_shape(seqs)
         y_enc = self._encode_y(y, fit=not continuing)
         if len(y_enc) != len(seqs):
@@ -229,27 +249,31 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         uniform = bool(np.all(weights == 1))  # then the loss needs no weighting
         dataset = SequenceDataset(seqs.data, seqs.lengths, y_enc, None if uniform else weights)
         with torch_seeded(self.random_state) as seed:
-            if continuing:
-                net = self.net_
-            else:
+            if not continuing:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
-                self.budget_ = self._budget(len(dataset), validation_data=X_val is not None)
                 module = self._build_module(seqs, y_enc)
             valid = self._validation_set(X_val, y_val)  # the layout of the targets is known now
-            if not continuing:
+            self.budget_ = self._budget(len(dataset), validation_data=X_val is not None)
+            if continuing:
+                net = self._continue_net(seed, valid)
+            else:
                 net = self._make_net(module, seed, self.budget_, valid).initialize()
-            elif valid is not None:
-                if not self.budget_.early_stopping:
-                    raise ValueError(
-                        "X_val and y_val cannot be added to a warm start whose first fit did not "
-                        "stop early; fit again with warm_start=False."
-                    )
-                net.train_split = predefined_split(valid)
-            with report_epochs(self, net, X, y, sample_weight):
+        try:
+            with (
+                interrupt_guard() as interrupt,
+                training_rng(net.module_, seed + 1),
+                report_epochs(self, net, X, y, sample_weight),
+            ):
                 net.partial_fit(dataset, None)
+        except NonFiniteLoss as exc:
+            raise FloatingPointError(divergence_message(self, exc, seqs.data)) from None
+        if interrupt["interrupted"]:  # skorch's partial_fit swallowed a Ctrl-C
+            raise KeyboardInterrupt
         self.net_ = net  # only once training has succeeded
+        self._fit_params = params
         self._record_history()
+        warn_if_diverged(self)
         return self
 
     def _validation_set(self, X_val, y_val) -> SequenceDataset | None:
@@ -271,13 +295,41 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             )
         return SequenceDataset(seqs.data, seqs.lengths, y_enc)
 
+    def _check_warm_start(self, params: dict) -> None:
+        """Raise if a parameter that shapes the network changed since the last fit."""
+        fixed = [
+            name
+            for name in changed_params(getattr(self, "_fit_params", params), params)
+            if name not in self._warm_start_params
+        ]
+        if fixed:
+            raise ValueError(
+                f"warm_start=True continues the fitted network, but {', '.join(fixed)} changed "
+                "since the last fit and would need a new network. Restore them, or set "
+                "warm_start=False to train a new network."
+            )
+
+    def _continue_net(self, seed: int, valid: SequenceDataset | None):
+        """A new net with the current training parameters around a copy of the fitted weights;
+        the optimizer's state carries over when the optimizer is the same. The fitted net is
+        left untouched, so a failure leaves it as it was."""
+        old = self.net_
+        net = self._make_net(copy.deepcopy(old.module_), seed, self.budget_, valid).initialize()
+        if type(net.optimizer_) is type(old.optimizer_):
+            net.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
+            for group in net.optimizer_.param_groups:
+                group["lr"], group["weight_decay"] = self.learning_rate, self.weight_decay
+        net.history = copy.deepcopy(old.history)
+        return net
+
     def _record_history(self) -> None:
         history = self.net_.history
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         self.n_iter_ = len(self.loss_curve_)
         self.best_loss_ = min(self.loss_curve_)
-        if self.budget_.early_stopping:
-            self.validation_scores_ = [float(v) for v in history[:, "valid_score"]]
+        if self.budget_.early_stopping:  # after a warm start, earlier epochs may have no score
+            scores = [row["valid_score"] for row in history if "valid_score" in row]
+            self.validation_scores_ = [float(v) for v in scores]
             self.best_validation_score_ = max(self.validation_scores_)
         else:
             self.validation_scores_ = None
@@ -315,8 +367,12 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         """Save hyperparameters and weights to ``path`` in a weights-only format.
 
         The file is read back by :meth:`load` with ``torch.load(weights_only=True)``: loading
-        it never executes code from the file. Estimators with user ``callbacks`` or a custom
-        optimizer class cannot be saved this way (pickle them instead).
+        it never executes code from the file. Numpy scalars and arrays, a ``RandomState``
+        ``random_state`` and datetime labels are stored exactly; a value that cannot be stored
+        (user ``callbacks``, a custom optimizer class, other objects) raises a ValueError
+        before anything is written. The file is written to a temporary file beside ``path``
+        and renamed onto it, so a failure never leaves a truncated file; it carries a
+        checksum of the weights and parameters that :meth:`load` verifies.
 
         Parameters
         ----------
@@ -330,15 +386,16 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
                 "save() stores only plain parameters; this estimator has callbacks or a custom "
                 "optimizer class. Use pickle or joblib.dump for it."
             )
-        state = {k: v.detach().cpu() for k, v in self.net_.module_.state_dict().items()}
+        state = {k: v.detach().cpu().clone() for k, v in self.net_.module_.state_dict().items()}
         payload = {
-            "format": "sklrnn-weights-1",
+            "format": FORMAT,
             "class": type(self).__name__,
-            "params": params,
-            "fitted": self._module_metadata(),
+            "params": encode(params, "the parameter"),
+            "fitted": encode(self._module_metadata(), "the fitted attribute"),
             "state_dict": state,
         }
-        torch.save(payload, Path(path))
+        payload["checksum"] = checksum(payload)
+        write_atomic(payload, path)
 
     def _module_metadata(self) -> dict:
         """Plain values (lists, numbers, strings) that ``_restore`` needs to rebuild the model."""
@@ -369,14 +426,9 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         estimator : object
             A fitted estimator that predicts like the saved one.
         """
-        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-        if payload.get("format") != "sklrnn-weights-1" or payload.get("class") != cls.__name__:
-            raise ValueError(
-                f"{path} is not a file written by {cls.__name__}.save() "
-                f"(found class {payload.get('class')!r})."
-            )
-        est = cls(**payload["params"]).set_params(device=device)
-        fitted = payload["fitted"]
+        payload = read_payload(path, cls.__name__)
+        est = cls(**decode(payload["params"])).set_params(device=device)
+        fitted = decode(payload["fitted"])
         est.n_features_in_ = fitted["n_features_in_"]
         est.step_shape_ = tuple(fitted["step_shape_"])
         est.loss_curve_ = fitted["loss_curve_"]
@@ -385,6 +437,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         module = est._restore(fitted)
         module.load_state_dict(payload["state_dict"])
         est.net_ = est._make_net(module, 0, est.budget_).initialize()
+        est._fit_params = est.get_params(deep=False)
         return est
 
     def __sklearn_tags__(self):

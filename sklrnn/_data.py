@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .exceptions import LayoutWarning
+
 
 @dataclass
 class Sequences:
@@ -222,10 +224,6 @@ def check_sequences(
 CHANNELS_FIRST_MAX_STEPS = 16
 
 
-class LayoutWarning(UserWarning):
-    """X's shape suggests another layout than the one it is read in."""
-
-
 def warn_if_channels_first(X, sequences: Sequences) -> None:
     """Warn when a 3-D array looks channels first ``(n, C, T)`` but is read as ``(n, T, F)``.
 
@@ -276,6 +274,15 @@ def _cast(array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool) -> np.
                 f"Input {name} contains {kind} (first in sample {sample}); "
                 "sklrnn needs finite values. Impute or drop missing steps first."
             )
+        if array.dtype.itemsize > 4 and array.size:  # values beyond float32 would become inf
+            big = np.abs(np.where(np.isnan(array), 0, array)) > np.finfo(np.float32).max
+            if big.any():
+                sample = int(np.argwhere(big)[0][0])
+                raise ValueError(
+                    f"Input {name} holds values too large for float32 (first in sample "
+                    f"{sample}: {array[tuple(np.argwhere(big)[0])]:.3g}; the limit is 3.4e+38). "
+                    "Scale X first, e.g. with a StandardScaler."
+                )
     return np.ascontiguousarray(array, dtype=np.float32)
 
 

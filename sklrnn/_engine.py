@@ -80,19 +80,33 @@ class SequenceDataset(torch.utils.data.Dataset):
 
 
 class BatchIterator:
-    """Mini-batches of a :class:`SequenceDataset`, in order or shuffled."""
+    """Mini-batches of a :class:`SequenceDataset`, in order or shuffled.
 
-    def __init__(self, dataset: SequenceDataset, batch_size: int, shuffle: bool = False) -> None:
+    The shuffle draws from ``random_state`` (a ``numpy.random.RandomState`` the net keeps from
+    epoch to epoch) when given, else from torch's global generator.
+    """
+
+    def __init__(
+        self,
+        dataset: SequenceDataset,
+        batch_size: int,
+        shuffle: bool = False,
+        random_state: np.random.RandomState | None = None,
+    ) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.random_state = random_state
 
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
 
     def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor | None]]:
         n = len(self.dataset)
-        order = torch.randperm(n) if self.shuffle else None
+        order = None
+        if self.shuffle:
+            rng = self.random_state
+            order = torch.randperm(n) if rng is None else torch.from_numpy(rng.permutation(n))
         for start in range(0, n, self.batch_size):
             stop = start + self.batch_size
             yield self.dataset.batch(slice(start, stop) if order is None else order[start:stop])

@@ -15,6 +15,24 @@ from .utils._param_validation import Interval, IntTuple, Options
 
 LR_SCHEDULES = (None, "cosine", "plateau")
 
+#: the embedding table may take at most this many bytes (float32 weights)
+MAX_EMBEDDING_BYTES = 2**30
+
+
+def check_vocabulary(tokens: np.ndarray, embedding_dim: int) -> int:
+    """The vocabulary size, largest id + 1; a ValueError when its embedding table would exceed
+    :data:`MAX_EMBEDDING_BYTES` (a few stray huge ids would allocate it silently)."""
+    size = int(tokens.max()) + 1
+    if size * embedding_dim * 4 > MAX_EMBEDDING_BYTES:
+        n_distinct = len(np.unique(tokens))
+        raise ValueError(
+            f"X holds token id {size - 1}: the embedding would have {size} rows of "
+            f"embedding_dim={embedding_dim} ({size * embedding_dim * 4 / 2**30:.1f} GiB) for "
+            f"{n_distinct} distinct ids. Token ids must be 0..n_tokens-1: map them first, "
+            "e.g. with np.unique(X, return_inverse=True)."
+        )
+    return size
+
 
 class RecurrentEstimator(BaseSequenceEstimator):
     """Base of the estimators built on :class:`~sklrnn.nn.recurrent.RecurrentNet`."""
@@ -130,7 +148,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
 
     def _build_module(self, seqs: Sequences, y: np.ndarray) -> RecurrentNet:
         if self.embedding_dim is not None:
-            self.vocabulary_size_ = int(seqs.data.max()) + 1
+            self.vocabulary_size_ = check_vocabulary(seqs.data, int(self.embedding_dim))
         self.n_outputs_ = self._n_outputs(y)
         return self._make_module()
 
@@ -148,9 +166,10 @@ class RecurrentEstimator(BaseSequenceEstimator):
 
     def _make_module(self) -> RecurrentNet:
         frames = self.step_shape_ if len(self.step_shape_) == 3 else None
+        # numpy integers (np.arange grids) pass the checks; torch's layers need Python ints
         return RecurrentNet(
             n_features=int(np.prod(self.step_shape_, dtype=int)),
-            n_outputs=self.n_outputs_,
+            n_outputs=int(self.n_outputs_),
             cell=self.cell,
             hidden_size=int(self.hidden_size),
             num_layers=int(self.num_layers),

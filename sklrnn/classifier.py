@@ -89,6 +89,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     """
 
     _validation_kind = "stratified"
+    _warm_start_params = RecurrentEstimator._warm_start_params | {"class_weight"}
 
     _parameter_constraints = {
         **RecurrentEstimator._parameter_constraints,
@@ -185,6 +186,12 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         if self.class_weight is not None:
             class_weight = self.class_weight
             if isinstance(class_weight, dict):  # keys are labels; y is encoded
+                unknown = [key for key in class_weight if key not in set(self.classes_)]
+                if unknown:
+                    raise ValueError(
+                        f"class_weight has keys that are not labels of y: {unknown}; the "
+                        f"labels are {self.classes_.tolist()}."
+                    )
                 class_weight = {
                     i: class_weight.get(label, 1.0) for i, label in enumerate(self.classes_)
                 }
@@ -222,7 +229,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         return softmax(self._raw_predict(X).astype(np.float64), axis=1)
 
     def _module_metadata(self) -> dict:
-        return super()._module_metadata() | {"classes_": self.classes_.tolist()}
+        return super()._module_metadata() | {"classes_": self.classes_}
 
     def _restore(self, fitted: dict):
         self.classes_ = np.asarray(fitted["classes_"])

@@ -269,6 +269,7 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
         return _LOSSES[self.loss]()
 
     _validation_score_name = "negative MSE"
+    _warm_start_params = BaseSequenceEstimator._warm_start_params | {"loss", "lr_schedule"}
 
     @property
     def _loss_name(self) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from sklrnn import RNNClassifier, RNNRegressor
 from sklrnn._budget import MIN_STEPS, training_budget
-from sklrnn._data import LayoutWarning
+from sklrnn.exceptions import LayoutWarning
 from sklrnn.features import from_channels_first
 
 FCN = dict(hidden_size=8, conv_channels=(8, 8), device="cpu")

@@ -33,12 +33,15 @@ def _load(item, index: int, sr: int) -> np.ndarray:
         path = os.fspath(item)
         if not os.path.isfile(path):
             raise ValueError(f"X[{index}]: audio file {path!r} does not exist.")
+        if os.path.getsize(path) == 0:
+            raise ValueError(f"X[{index}]: could not read audio file {path!r}: it is empty.")
         try:
             with warnings.catch_warnings():  # librosa warns before each fallback reader
                 warnings.simplefilter("ignore")
                 y, _ = librosa.load(path, sr=sr, mono=True)
         except Exception as exc:  # soundfile, audioread and decoders raise many types
-            raise ValueError(f"X[{index}]: could not read audio file {path!r}: {exc}") from exc
+            reason = str(exc).strip() or type(exc).__name__
+            raise ValueError(f"X[{index}]: could not read audio file {path!r}: {reason}") from exc
         if y.size == 0:
             raise ValueError(f"X[{index}]: audio file {path!r} has no samples.")
         return y
@@ -204,6 +207,12 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
         super()._check_params()
         if self.delta_width % 2 == 0:
             raise ValueError(f"delta_width must be odd; got {self.delta_width}.")
+        if self.n_mfcc > self.n_mels:
+            raise ValueError(
+                f"n_mfcc={self.n_mfcc} is larger than n_mels={self.n_mels}: the MFCCs are the "
+                "cosine transform of the mel bands, so there are at most n_mels of them. Use "
+                "n_mfcc <= n_mels."
+            )
 
     def fit(self, X, y=None):
         """Check the parameters and that librosa is installed; X is not read.

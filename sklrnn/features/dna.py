@@ -71,8 +71,14 @@ def read_fasta(path: str | os.PathLike) -> tuple[list[str], list[str]]:
     if not path.is_file():
         raise ValueError(f"FASTA file {str(path)!r} does not exist or is not a file.")
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt") as handle:
-        records = list(SimpleFastaParser(handle))
+    try:
+        with opener(path, "rt") as handle:
+            records = list(SimpleFastaParser(handle))
+    except (UnicodeDecodeError, OSError, EOFError) as exc:  # binary, not gzip, truncated
+        raise ValueError(
+            f"FASTA file {str(path)!r} could not be read as text ({type(exc).__name__}: {exc}); "
+            "expected a FASTA text file (optionally gzip-compressed)."
+        ) from exc
     if not records:
         raise ValueError(f"FASTA file {str(path)!r} holds no records (no line starts with '>').")
     return [seq for _, seq in records], [title.split(maxsplit=1)[0] for title, _ in records]

@@ -11,6 +11,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.random import sample_without_replacement
 
 from .._data import check_sequences
+from ..features.channels import _time_first_pipeline
 from ..utils.validation import check_positive_int
 
 _AXES = ("features", "time")
@@ -44,7 +45,10 @@ def permutation_importance(
     ----------
     estimator : object
         A fitted estimator, or a :class:`~sklearn.pipeline.Pipeline`, that accepts
-        ``X`` as given and is compatible with ``scoring``.
+        ``X`` as given and is compatible with ``scoring``. A pipeline that starts with a
+        :class:`~sklrnn.features.ChannelsFirstConverter` takes channels-first ``X``
+        ``(n_samples, n_channels, n_timesteps)``: its channels are the features and its
+        last axis is time, as the converter reads it.
 
     X : ndarray of shape (n_samples, n_timesteps, n_features) or (n_samples, \
 n_timesteps), or list of ndarray of shape (n_timesteps_i, n_features)
@@ -170,6 +174,7 @@ n_timesteps), or list of ndarray of shape (n_timesteps_i, n_features)
     if axis not in _AXES:
         raise ValueError(f"axis must be 'features' or 'time'; got {axis!r}.")
     check_positive_int(n_repeats, "n_repeats")
+    estimator, X = _time_first_pipeline(estimator, X)
     sequences = check_sequences(X, allow_nan=True, allow_frames=axis == "time")
     data = _as_batch(X)
     lengths = sequences.lengths

@@ -1,0 +1,165 @@
+"""The weights-only file format of ``save`` / ``load``: plain values, a checksum, atomic writes.
+
+``torch.load(weights_only=True)`` reads tensors and plain Python values (None, bool, int, float,
+str, bytes, lists, tuples, dicts) and refuses anything else, so that loading never runs code
+from the file. :func:`encode` turns what estimators hold (numpy scalars and arrays, a
+``RandomState``, datetime labels) into such values, tagged so that :func:`decode` restores them
+exactly; whatever it cannot encode is refused with an error naming it, before anything is
+written. :func:`checksum` covers the weights and the rest of the payload; :func:`read_payload`
+verifies it, so a damaged file raises instead of loading wrong weights.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+FORMAT = "sklrnn-weights-2"
+_TAG = "__sklrnn_value__"
+_PLAIN = (type(None), bool, int, float, str, bytes)
+
+
+def encode(value: Any, where: str) -> Any:
+    """``value`` as plain values that a weights-only load reads back; ``where`` names it."""
+    if isinstance(value, np.generic):  # numpy scalars, np.datetime64 included
+        return {_TAG: "ndarray", "array": encode(np.asarray(value), where), "scalar": True}
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        if _TAG in value:
+            raise ValueError(f"{where}: the key {_TAG!r} is reserved by save().")
+        keys = [encode(k, f"a key of {where}") for k in value]
+        if all(isinstance(k, (str, int, bool, type(None))) for k in keys):
+            return {k: encode(v, f"{where}[{k!r}]") for k, v in zip(keys, value.values())}
+        values = [encode(v, f"{where}[{k!r}]") for k, v in value.items()]
+        return {_TAG: "dict", "items": list(zip(keys, values))}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "Mm":  # datetime64 / timedelta64: exact integer ticks
+            values = value.view(np.int64).tolist()
+        elif value.dtype.kind == "O":
+            values = [encode(v, f"{where}[{i}]") for i, v in enumerate(value.ravel().tolist())]
+        elif value.dtype.kind in "biufcUS":
+            values = value.ravel().tolist()
+        else:
+            raise ValueError(f"save() cannot store {where}: an array of dtype {value.dtype}.")
+        return {
+            _TAG: "ndarray",
+            "dtype": value.dtype.str if value.dtype.kind != "O" else "O",
+            "shape": list(value.shape),
+            "values": values,
+        }
+    if isinstance(value, np.random.RandomState):
+        name, keys, pos, has_gauss, cached = value.get_state()
+        return {_TAG: "RandomState", "state": [name, keys.tolist(), pos, has_gauss, cached]}
+    raise ValueError(
+        f"save() cannot store {where} = {value!r} (a {type(value).__name__}) in its weights-only "
+        "format; use plain numbers, strings, lists, dicts or numpy values, or pickle the "
+        "estimator (joblib.dump) instead."
+    )
+
+
+def decode(value: Any) -> Any:
+    """The inverse of :func:`encode`."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(decode(v) for v in value)
+    if not isinstance(value, dict):
+        return value
+    kind = value.get(_TAG)
+    if kind is None:
+        return {k: decode(v) for k, v in value.items()}
+    if kind == "dict":
+        return {decode(k): decode(v) for k, v in value["items"]}
+    if kind == "RandomState":
+        name, keys, pos, has_gauss, cached = value["state"]
+        rng = np.random.RandomState()
+        rng.set_state((name, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+        return rng
+    if kind == "ndarray" and value.get("scalar"):
+        return decode(value["array"])[()]
+    if kind == "ndarray":
+        dtype = np.dtype(value["dtype"])
+        if dtype.kind in "Mm":
+            array = np.asarray(value["values"], dtype=np.int64).view(dtype)
+        elif dtype.kind == "O":
+            array = np.empty(len(value["values"]), dtype=object)
+            array[:] = [decode(v) for v in value["values"]]
+        else:
+            array = np.asarray(value["values"], dtype=dtype)
+        return array.reshape(value["shape"])
+    raise ValueError(f"unknown stored value kind {kind!r}")
+
+
+def checksum(payload: dict) -> str:
+    """sha256 over the weights (names, dtypes, shapes, bytes) and the rest of the payload."""
+    digest = hashlib.sha256()
+    for key in sorted(payload["state_dict"]):
+        tensor = payload["state_dict"][key].detach().cpu().contiguous()
+        digest.update(f"{key}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
+        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+    rest = {k: v for k, v in payload.items() if k not in ("state_dict", "checksum")}
+    digest.update(repr(rest).encode())
+    return digest.hexdigest()
+
+
+def write_atomic(payload: dict, path) -> None:
+    """``torch.save`` to a temporary file beside ``path``, then rename it onto ``path``: a failure
+    while writing leaves any previous file at ``path`` as it was."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes the file private (0600)
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions of the file at ``path`` if there is one, else those a new file gets."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def read_payload(path, cls_name: str) -> dict:
+    """The verified payload of a file written by ``save``, or a ValueError that says why not."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No such file: {str(path)!r}.")
+    what = f"{str(path)!r} is not a file written by {cls_name}.save()"
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # empty, truncated, foreign or damaged files raise many types
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        size = path.stat().st_size
+        raise ValueError(
+            f"{what}, or it is damaged: it could not be read ({size} bytes; {reason})."
+        ) from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
+        raise ValueError(f"{what} (expected format {FORMAT!r}, found {found!r}).")
+    if payload.get("class") != cls_name:
+        raise ValueError(f"{what} (found class {payload.get('class')!r}).")
+    if payload.get("checksum") != checksum(payload):
+        raise ValueError(
+            f"{str(path)!r} is damaged: its checksum does not match its contents (weights or "
+            "parameters changed after save). Restore the file from a copy."
+        )
+    return payload

@@ -1,0 +1,252 @@
+"""A fitted model is never silently wrong; a failed or interrupted fit changes nothing."""
+
+import signal
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import Callback
+
+from sklrnn import RNNClassifier, RNNRegressor, SegRNNForecaster
+
+
+def data(n=40, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 6, 3)).astype(np.float32)
+    return X, (X[:, :, 0].mean(axis=1) > 0).astype(int)
+
+
+def C(**kw):
+    return RNNClassifier(
+        **{"hidden_size": 8, "max_epochs": 2, "device": "cpu", "random_state": 0}
+        # the recurrent network alone, one batch per epoch, a constant learning rate
+        | {"conv_channels": None, "lr_schedule": None, "batch_size": 64}
+        | kw
+    )
+
+
+class Boom(Callback):
+    """Raise ``error`` at the end of epoch ``epoch``."""
+
+    def __init__(self, epoch=1, error=RuntimeError):
+        self.epoch, self.error = epoch, error
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) >= self.epoch:
+            raise self.error("boom")
+
+
+class SigInt(Callback):
+    """Send this process SIGINT (as Ctrl-C does) after ``batches`` training batches."""
+
+    def __init__(self, batches=1):
+        self.batches = batches
+
+    def on_train_begin(self, net, **kwargs):
+        self.seen_ = 0
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        self.seen_ += training
+        if self.seen_ == self.batches:
+            signal.raise_signal(signal.SIGINT)
+
+
+def fitted_state(est):
+    params = set(est.get_params(deep=False))
+    return {k: v for k, v in vars(est).items() if k not in params and not k.startswith("_skl")}
+
+
+def assert_state_is(est, before):
+    after = fitted_state(est)
+    assert after.keys() == before.keys()
+    for name, value in before.items():
+        assert after[name] is value, name
+
+
+# ------------------------------------------------------------------ the fit transaction
+def test_failed_refit_leaves_every_fitted_attribute_as_it_was():
+    X, y = data()
+    model = C().fit(X, y)
+    before, proba = fitted_state(model), model.predict_proba(X)
+    weights = {k: v.clone() for k, v in model.net_.module_.state_dict().items()}
+    model.set_params(callbacks=[Boom()])
+    with pytest.raises(RuntimeError, match="boom"):
+        model.fit(X, np.where(y, "cat", "dog"))  # new labels, fails after one epoch
+    assert_state_is(model, before)
+    model.set_params(callbacks=None)
+    assert set(model.predict(X)) <= {0, 1}
+    np.testing.assert_array_equal(model.predict_proba(X), proba)
+    for k, v in model.net_.module_.state_dict().items():
+        assert torch.equal(v, weights[k])
+
+
+def test_failed_warm_start_fit_leaves_weights_and_optimizer_as_they_were():
+    X, y = data()
+    model = C(warm_start=True).fit(X, y)
+    before = fitted_state(model)
+    opt = {k: v["exp_avg"].clone() for k, v in model.net_.optimizer_.state_dict()["state"].items()}
+    proba = model.predict_proba(X)
+    with pytest.raises(RuntimeError, match="boom"):
+        model.set_params(callbacks=[Boom(epoch=3)]).fit(X, y)  # 2 more epochs trained first
+    assert_state_is(model, before)
+    np.testing.assert_array_equal(model.set_params(callbacks=None).predict_proba(X), proba)
+    for k, v in model.net_.optimizer_.state_dict()["state"].items():
+        assert torch.equal(v["exp_avg"], opt[k])
+
+
+def test_failed_refit_with_more_targets_keeps_the_regressor_saveable(tmp_path):
+    X, y = data()
+    reg = RNNRegressor(hidden_size=4, max_epochs=1, device="cpu", random_state=0)
+    reg.fit(X, y.astype(float))
+    reg.set_params(callbacks=[Boom()])
+    with pytest.raises(RuntimeError):
+        reg.fit(X, np.column_stack([y, y]).astype(float))
+    assert reg.n_outputs_ == 1 and reg.predict(X).shape == (40,)
+    reg.set_params(callbacks=None).save(tmp_path / "reg.pt")
+    assert RNNRegressor.load(tmp_path / "reg.pt").predict(X).shape == (40,)
+
+
+def test_failed_first_fit_leaves_the_estimator_unfitted():
+    X, y = data()
+    model = C(callbacks=[Boom()])
+    before = dict(vars(model))
+    with pytest.raises(RuntimeError):
+        model.fit(X, y)
+    assert {k: v for k, v in vars(model).items() if not k.startswith("_skl")} == before
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+
+
+def test_numpy_integer_sizes_reach_torch_as_ints():
+    X, y = data()
+    model = C(hidden_size=np.int64(5), num_layers=np.int64(1), conv_channels=(np.int32(4),))
+    assert model.fit(X, y).net_.module_.rnn.hidden_size == 5
+
+
+# ------------------------------------------------------------------------ interrupts
+@pytest.mark.parametrize("batches", [1, 3], ids=["first-epoch", "second-epoch"])
+def test_ctrl_c_reaches_the_caller_and_leaves_the_estimator_unfitted(batches):
+    X, y = data()
+    model = C(batch_size=20, callbacks=[SigInt(batches)])
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+
+
+def test_ctrl_c_during_a_refit_keeps_the_previous_model():
+    X, y = data()
+    model = C(batch_size=20).fit(X, y)
+    before = fitted_state(model)
+    with pytest.raises(KeyboardInterrupt):
+        model.set_params(callbacks=[SigInt(3)]).fit(X, 1 - y)
+    assert_state_is(model, before)
+
+
+def test_a_callback_that_stops_training_is_not_an_interrupt():
+    X, y = data()
+    model = C(max_epochs=5, callbacks=[Boom(epoch=2, error=KeyboardInterrupt)]).fit(X, y)
+    assert model.n_iter_ == 2  # skorch's way to stop early: training ends, fit succeeds
+
+
+# ------------------------------------------------------------------------ divergence
+def test_a_diverging_loss_stops_training_with_an_error_naming_the_cause():
+    X, y = data()
+    with pytest.raises(FloatingPointError, match="learning_rate=inf.*unscaled inputs"):
+        C(learning_rate=float("inf")).fit(X, y)
+
+
+def test_an_overflowing_loss_on_unscaled_targets_stops_training():
+    X, y = data()
+    reg = RNNRegressor(hidden_size=4, max_epochs=3, optimizer="sgd", device="cpu", random_state=0)
+    with pytest.raises(FloatingPointError, match="train loss became inf at epoch 1.*standardise"):
+        reg.fit(X, y * 1e20)
+
+
+def test_a_finite_but_exploding_loss_warns():
+    X, y = data()
+    with pytest.warns(ConvergenceWarning, match="grew from 0.72.*diverged.*learning_rate=10000"):
+        C(max_epochs=3, optimizer="sgd", learning_rate=1e4).fit(X, y)
+
+
+def test_a_healthy_fit_does_not_warn():
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        C(max_epochs=5, learning_rate=0.05).fit(X, y)
+
+
+def test_a_diverging_regressor_with_early_stopping_names_the_cause():
+    X, y = data()
+    reg = RNNRegressor(
+        hidden_size=4, max_epochs=3, learning_rate=float("inf"), early_stopping=True,
+        validation_fraction=0.25, device="cpu", random_state=0,
+    )  # fmt: skip
+    with pytest.raises(FloatingPointError, match="learning rate"):
+        reg.fit(X, y.astype(float))
+    with pytest.raises(NotFittedError):
+        check_is_fitted(reg)
+
+
+def test_float64_values_beyond_float32_are_refused():
+    X, y = data()
+    X = X.astype(np.float64)
+    X[7, 2, 1] = 1e39
+    with pytest.raises(ValueError, match="too large for float32.*sample 7"):
+        C().fit(X, y)
+
+
+# ----------------------------------------------------------------------- warm start
+def test_warm_start_honours_changed_training_parameters():
+    X, y = data()
+    model = C(warm_start=True).fit(X, y)
+    model.set_params(max_epochs=1, learning_rate=0.5, batch_size=7).fit(X, y)
+    assert model.n_iter_ == 3
+    assert [g["lr"] for g in model.net_.optimizer_.param_groups] == [0.5]
+    assert model.net_.batch_size == 7
+    model.set_params(early_stopping=True, validation_fraction=0.25).fit(X, y)
+    assert model.n_iter_ == 4 and len(model.validation_scores_) == 1
+
+
+@pytest.mark.parametrize("change", [{"hidden_size": 16}, {"cell": "gru"}, {"dropout": 0.5}])
+def test_warm_start_refuses_parameters_that_need_a_new_network(change):
+    X, y = data()
+    model = C(warm_start=True).fit(X, y)
+    before = fitted_state(model)
+    with pytest.raises(ValueError, match=f"{next(iter(change))} changed.*warm_start=False"):
+        model.set_params(**change).fit(X, y)
+    assert_state_is(model, before)
+
+
+def test_warm_start_of_a_forecaster_honours_its_loss():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 8, 2)), rng.normal(size=(30, 4, 2))
+    model = SegRNNForecaster(seg_len=4, hidden_size=4, max_epochs=1, warm_start=True, device="cpu")
+    model.fit(X, y).set_params(loss="mae").fit(X, y)
+    assert isinstance(model.net_.criterion_, torch.nn.L1Loss) and model.n_iter_ == 2
+
+
+# --------------------------------------------------------------------- small ones
+def test_class_weight_keys_that_match_no_label_raise():
+    X, y = data()
+    labels = np.where(y, "up", "down")
+    with pytest.raises(ValueError, match="class_weight has keys.*'UP'"):
+        C(class_weight={"UP": 100, "down": 1}).fit(X, labels)
+
+
+def test_cuda_without_a_gpu_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is visible")
+    X, y = data()
+    with pytest.raises(ValueError, match="device='cuda'.*no CUDA GPU"):
+        C(device="cuda").fit(X, y)
+
+
+def test_a_huge_token_id_is_refused_before_allocating_the_embedding():
+    tokens = np.zeros((4, 5), dtype=np.int64)
+    tokens[0, 0] = 10**8
+    with pytest.raises(ValueError, match="token id 100000000.*np.unique"):
+        C(embedding_dim=4).fit(tokens, [0, 1, 0, 1])
