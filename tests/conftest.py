@@ -51,3 +51,10 @@ def make_sign_data(n=120, n_timesteps=12, n_features=2, *, seed=0, ragged=False)
         X = list(rng.normal(size=(n, n_timesteps, n_features)).astype(np.float32))
     y = np.array(["up" if x[:, 0].mean() > 0 else "down" for x in X])
     return (X if ragged else np.stack(X)), y
+
+
+def make_binary_data(n=40, seed=0):
+    """``(n, 6, 3)`` float32 sequences labelled 0/1 by the sign of channel 0's mean."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 6, 3)).astype(np.float32)
+    return X, (X[:, :, 0].mean(axis=1) > 0).astype(int)

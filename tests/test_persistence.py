@@ -6,15 +6,10 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from conftest import make_binary_data as data
 from sklearn.model_selection import GridSearchCV
 
 from sklrnn import RNNClassifier, RNNRegressor
-
-
-def data(n=40, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, 6, 3)).astype(np.float32)
-    return X, (X[:, :, 0].mean(axis=1) > 0).astype(int)
 
 
 def C(**kw):

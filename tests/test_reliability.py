@@ -6,17 +6,12 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from conftest import make_binary_data as data
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
 from sklrnn import RNNClassifier, RNNRegressor, SegRNNForecaster
-
-
-def data(n=40, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, 6, 3)).astype(np.float32)
-    return X, (X[:, :, 0].mean(axis=1) > 0).astype(int)
 
 
 def C(**kw):
