@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 from numbers import Real
+from os import PathLike
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
+from ._checkpoint import checkpoint_callbacks
 from ._data import (
     Sequences,
     check_positive_int,
@@ -54,7 +56,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     Every subclass has the training parameters ``optimizer``, ``learning_rate``,
     ``weight_decay``, ``batch_size``, ``max_epochs``, ``early_stopping``,
     ``validation_fraction``, ``n_iter_no_change``, ``tol``, ``gradient_clip``, ``device``,
-    ``callbacks``, ``warm_start``, ``verbose`` and ``random_state``.
+    ``callbacks``, ``checkpoint_dir``, ``warm_start``, ``verbose`` and ``random_state``.
     """
 
     _validation_kind = "shuffle"
@@ -107,6 +109,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
                 f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
                 f"class; got {self.optimizer!r}."
             )
+        if self.checkpoint_dir is not None and not isinstance(self.checkpoint_dir, (str, PathLike)):
+            raise TypeError(
+                f"checkpoint_dir must be None or a folder path; got {self.checkpoint_dir!r}."
+            )
         if self.device != "auto":
             torch.device(self.device)  # raises a clear RuntimeError for a bad name
 
@@ -133,6 +139,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             )
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
+        if self.checkpoint_dir is not None:  # after early stopping, before LR schedules
+            callbacks += checkpoint_callbacks(self.checkpoint_dir, self.get_params(deep=False))
         callbacks += self._extra_callbacks()
         for i, cb in enumerate(self.callbacks or []):
             name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)

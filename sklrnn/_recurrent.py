@@ -41,6 +41,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         gradient_clip=None,
         device="auto",
         callbacks=None,
+        checkpoint_dir=None,
         warm_start=False,
         verbose=0,
         random_state=None,
@@ -69,6 +70,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.gradient_clip = gradient_clip
         self.device = device
         self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state

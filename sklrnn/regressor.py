@@ -74,6 +74,13 @@ default="adam"
         torch device; ``"auto"`` uses a GPU when one is visible.
     callbacks : list of skorch callbacks or (name, callback) pairs, default=None
         Extra skorch callbacks.
+    checkpoint_dir : str or path-like, default=None
+        Folder where the fit saves a checkpoint after every epoch (weights, optimiser and
+        learning-rate schedule state, history, random generator, early-stopping state). A fit
+        that finds a checkpoint there resumes from it and trains only the epochs left: an
+        interrupted fit started again with the same parameters and data ends with the weights
+        an uninterrupted fit gets (on CPU, with an int ``random_state``). A checkpoint of other
+        parameters or data raises a ValueError. None saves nothing.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
     verbose : int, default=0
