@@ -15,6 +15,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
+from ._accelerate import MODES as ACCELERATOR_MODES
+from ._accelerate import accelerated_net, plain_net
 from ._checkpoint import checkpoint_callbacks
 from ._data import (
     Sequences,
@@ -56,7 +58,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     Every subclass has the training parameters ``optimizer``, ``learning_rate``,
     ``weight_decay``, ``batch_size``, ``max_epochs``, ``early_stopping``,
     ``validation_fraction``, ``n_iter_no_change``, ``tol``, ``gradient_clip``, ``device``,
-    ``callbacks``, ``checkpoint_dir``, ``warm_start``, ``verbose`` and ``random_state``.
+    ``callbacks``, ``checkpoint_dir``, ``accelerator``, ``warm_start``, ``verbose`` and
+    ``random_state``.
     """
 
     _validation_kind = "shuffle"
@@ -113,6 +116,15 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             raise TypeError(
                 f"checkpoint_dir must be None or a folder path; got {self.checkpoint_dir!r}."
             )
+        if self.accelerator not in (None, *ACCELERATOR_MODES):
+            raise ValueError(
+                f"accelerator must be None or one of {list(ACCELERATOR_MODES)}; "
+                f"got {self.accelerator!r}."
+            )
+        if self.accelerator is not None and self.checkpoint_dir is not None:
+            raise ValueError(
+                "checkpoint_dir cannot be combined with accelerator yet; set one of them to None."
+            )
         if self.device != "auto":
             torch.device(self.device)  # raises a clear RuntimeError for a bad name
 
@@ -147,22 +159,22 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             callbacks.append((name, copy.deepcopy(cb)))
         return callbacks, split
 
-    def _make_net(self, module: torch.nn.Module, seed: int):
+    def _make_net(self, module: torch.nn.Module, seed: int, accelerated: bool = False):
         callbacks, split = self._callbacks(seed)
-        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        return build_net(
-            module,
-            self._criterion(),
-            optimizer=optimizer,
+        params = dict(
+            optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
             lr=self.learning_rate,
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=split,
             callbacks=callbacks,
-            device=resolve_device(self.device),
             verbose=int(self.verbose),
         )
+        device = resolve_device(self.device)
+        if accelerated:  # a fit through accelerate (mixed precision, several processes)
+            return accelerated_net(module, self._criterion(), device, self.accelerator, **params)
+        return build_net(module, self._criterion(), device=device, **params)
 
     @with_callbacks
     def fit(self, X, y, sample_weight=None):
@@ -208,10 +220,12 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             else:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
-                net = self._make_net(self._build_module(seqs, y_enc), seed).initialize()
+                accelerated = self.accelerator is not None
+                module = self._build_module(seqs, y_enc)
+                net = self._make_net(module, seed, accelerated).initialize()
             with report_epochs(self, net, X, y, sample_weight):
                 net.partial_fit(dataset, None)
-        self.net_ = net  # only once training has succeeded
+        self.net_ = plain_net(net) if hasattr(net, "accelerator") else net  # once trained
         self._record_history()
         return self
 

@@ -42,6 +42,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         device="auto",
         callbacks=None,
         checkpoint_dir=None,
+        accelerator=None,
         warm_start=False,
         verbose=0,
         random_state=None,
@@ -71,6 +72,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.device = device
         self.callbacks = callbacks
         self.checkpoint_dir = checkpoint_dir
+        self.accelerator = accelerator
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state

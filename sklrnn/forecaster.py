@@ -119,6 +119,13 @@ default="adam"
         interrupted fit started again with the same parameters and data ends with the weights
         an uninterrupted fit gets (on CPU, with an int ``random_state``). A checkpoint of other
         parameters or data raises a ValueError. None saves nothing.
+    accelerator : {"no", "bf16", "fp16"} or None, default=None
+        Train through Hugging Face accelerate (skorch's ``AccelerateMixin``) with this mixed
+        precision (``"no"``: float32), on ``device``; started by ``accelerate launch`` or
+        ``torchrun`` in several processes, each process trains on its share of every
+        mini-batch (data parallel) and all end with the same model. The fitted estimator
+        predicts in float32 and pickles as usual. None trains without accelerate. Not
+        combined with ``checkpoint_dir``.
     warm_start : bool, default=False
         Continue training the fitted network on the next call to ``fit``.
     verbose : int, default=0
@@ -218,6 +225,7 @@ default="adam"
         device="auto",
         callbacks=None,
         checkpoint_dir=None,
+        accelerator=None,
         warm_start=False,
         verbose=0,
         random_state=None,
@@ -245,6 +253,7 @@ default="adam"
         self.device = device
         self.callbacks = callbacks
         self.checkpoint_dir = checkpoint_dir
+        self.accelerator = accelerator
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state

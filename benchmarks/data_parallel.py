@@ -1,0 +1,86 @@
+"""Data-parallel training through accelerate: two CPU processes against one.
+
+Fits the same ``RNNClassifier`` on the StatLog splice junctions (one-hot bases, 2,000 train /
+1,186 test sequences) once in this process and once in two processes started by
+``torch.distributed.run`` (gloo backend, ``accelerator="no"``), and reports the test accuracy
+and the wall time of ``fit`` of each. Needs the reference data (``SKLRNN_DATA_HOME``) and the
+``accelerate`` extra.
+
+Usage: python benchmarks/data_parallel.py [--epochs 15] [--processes 2]
+Writes benchmarks/results/data_parallel.json.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from sklrnn import RNNClassifier
+from sklrnn.datasets import load_splice
+from sklrnn.features import KmerEncoder
+
+PARAMS = dict(cell="gru", hidden_size=32, bidirectional=True, pooling="mean", device="cpu")
+
+
+def fit_and_score(epochs, accelerator=None):
+    data = load_splice()
+    encoder = KmerEncoder(k=1, output="onehot")
+    X_train, X_test = encoder.fit_transform(data.X_train), encoder.transform(data.X_test)
+    clf = RNNClassifier(**PARAMS, max_epochs=epochs, accelerator=accelerator, random_state=0)
+    start = time.perf_counter()
+    clf.fit(X_train, data.y_train)
+    wall = time.perf_counter() - start
+    return {"accuracy": clf.score(X_test, data.y_test), "fit_s": wall}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--out", default=str(Path(__file__).parent / "results" / "data_parallel.json")
+    )
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    if args.child:  # one process of the data-parallel fit
+        result = fit_and_score(args.epochs, accelerator="no")
+        if os.environ.get("RANK", "0") == "0":
+            Path(args.child).write_text(json.dumps(result))
+        return
+
+    rows = [{"setup": "1 process", **fit_and_score(args.epochs)}]
+    with tempfile.TemporaryDirectory() as tmp:
+        child_out = Path(tmp) / "rank0.json"
+        command = [sys.executable, "-m", "torch.distributed.run"]
+        command += ["--nproc_per_node", str(args.processes), "--master_port", "29555"]
+        command += [__file__, "--epochs", str(args.epochs), "--child", str(child_out)]
+        subprocess.run(command, check=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
+        rows.append({"setup": f"{args.processes} processes", **json.loads(child_out.read_text())})
+
+    print(f"{'setup':<12} {'test accuracy':>13} {'fit s':>8}")
+    for r in rows:
+        print(f"{r['setup']:<12} {r['accuracy']:>13.4f} {r['fit_s']:>8.1f}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "data": "StatLog splice, 2000 train / 1186 test, one-hot bases",
+        "params": PARAMS,
+        "epochs": args.epochs,
+        "machine": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+    }
+    out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    print(f"\nwritten to {out}")
+
+
+if __name__ == "__main__":
+    main()
