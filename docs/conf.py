@@ -25,7 +25,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"(_results|showcase)\.py",
+    "ignore_pattern": r"showcase\.py",
 }
 html_theme = "pydata_sphinx_theme"
 exclude_patterns = ["_build"]
