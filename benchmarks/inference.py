@@ -48,7 +48,13 @@ def models():
     digits = load_digits()
     X = (digits.images / 16).astype(np.float32)
     clf = RNNClassifier(
-        cell="lstm", hidden_size=64, max_epochs=2, batch_size=256, device="cpu", random_state=0
+        cell="lstm",
+        hidden_size=64,
+        conv_channels=None,  # the recurrent network alone, without the FCN branch
+        max_epochs=2,
+        batch_size=256,
+        device="cpu",
+        random_state=0,
     )
     yield "LSTM classifier, digits rows (8 x 8)", clf.fit(X, digits.target), X
     rng = np.random.RandomState(0)

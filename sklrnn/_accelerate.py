@@ -13,13 +13,14 @@ module in ``DistributedDataParallel``. This module adds what sequences need on t
   every process: the processes take the same early-stopping decisions and every process ends
   with the same model;
 - after the fit the net is turned into a plain :class:`~sklrnn._engine.SequenceNet` holding the
-  unwrapped module, so that the fitted estimator pickles and predicts as usual.
+  unwrapped module, so that the fitted estimator pickles and predicts as usual; buffers (batch
+  norm statistics) are taken from the first process.
 """
 
 from __future__ import annotations
 
 import torch
-from skorch.callbacks import PrintLog
+from skorch.callbacks import LRScheduler, PrintLog
 from skorch.hf import AccelerateMixin
 
 from ._engine import BatchIterator, SequenceNet, build_net
@@ -135,15 +136,25 @@ def plain_net(net: AcceleratedSequenceNet) -> SequenceNet:
     on the accelerator's device; the accelerator is dropped, so the net pickles.
     """
     net._unwrap_accelerator()
+    if net.accelerator.num_processes > 1:
+        # buffers such as batch-norm statistics are updated by each process on its share of
+        # the last batch: every process takes the first process's, so all hold one model
+        for buffer in net.module_.buffers():
+            torch.distributed.broadcast(buffer.data, src=0)
     device = net.accelerator.device
     for name in ("accelerator", "unwrap_after_train", "_wrapped_with_accelerator"):
         vars(net).pop(name, None)
     net.__class__ = SequenceNet
     if "callbacks__print_log__sink" in vars(net):
         net.callbacks__print_log__sink = print
+    # the torch optimizer inside accelerate's wrapper; a learning-rate schedule holds the
+    # wrapper and is rebuilt from the history when training continues (warm_start)
+    net.optimizer_ = getattr(net.optimizer_, "optimizer", net.optimizer_)
     for _, callback in net.callbacks_:
         if isinstance(callback, PrintLog):  # its sink was the accelerator's print
             callback.sink = print
+        if isinstance(callback, LRScheduler):
+            callback.lr_scheduler_ = None
     net.device = device.type
     net.module_ = net.module_.to(device).float()
     return net

@@ -162,9 +162,12 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             )
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
-        if self.checkpoint_dir is not None:  # after early stopping, before LR schedules
-            callbacks += checkpoint_callbacks(self.checkpoint_dir, self.get_params(deep=False))
-        callbacks += self._extra_callbacks(budget)
+        resume, checkpoint = [], []
+        if self.checkpoint_dir is not None:  # around the learning-rate schedules
+            resume, checkpoint = checkpoint_callbacks(
+                self.checkpoint_dir, self.get_params(deep=False)
+            )
+        callbacks += resume + self._extra_callbacks(budget) + checkpoint
         for i, cb in enumerate(self.callbacks or []):
             name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append((name, copy.deepcopy(cb)))

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 import torch
-from skorch.callbacks import Checkpoint, EarlyStopping, LoadInitState
+from skorch.callbacks import Checkpoint, EarlyStopping, LoadInitState, LRScheduler
 from skorch.history import History
 
 FILE_NAME = "checkpoint.pt"
@@ -53,8 +53,16 @@ def _early_stoppings(net) -> list[EarlyStopping]:
     return [cb for _, cb in net.callbacks_ if isinstance(cb, EarlyStopping)]
 
 
+def _schedulers(net) -> list[LRScheduler]:
+    return [cb for _, cb in net.callbacks_ if isinstance(cb, LRScheduler)]
+
+
 class EpochCheckpoint(Checkpoint):
     """skorch ``Checkpoint`` that saves everything needed to resume, after every epoch.
+
+    It must come after the learning-rate schedulers in the callbacks: it saves the optimiser
+    once they have stepped at the end of the epoch, and gives them back their state when a fit
+    resumes.
 
     Parameters
     ----------
@@ -86,7 +94,15 @@ class EpochCheckpoint(Checkpoint):
         self._validate_filenames()
         self.data_key_ = ""
         self.max_epochs_ = None
+        self.pending_schedulers_ = []
         return self
+
+    def on_train_begin(self, net, **kwargs) -> None:
+        # the schedulers exist now (built by their own on_train_begin from the restored
+        # history); give them the state they had when the checkpoint was written
+        for cb, state in zip(_schedulers(net), self.pending_schedulers_):
+            cb.lr_scheduler_.load_state_dict(state)
+        self.pending_schedulers_ = []
 
     def save_model(self, net, finished: bool = False) -> None:
         stoppers = [
@@ -108,6 +124,11 @@ class EpochCheckpoint(Checkpoint):
             "history": json.dumps(net.history.to_list()),
             "rng": torch.get_rng_state(),
             "early_stopping": stoppers,
+            "schedulers": [
+                cb.lr_scheduler_.state_dict()
+                for cb in _schedulers(net)
+                if cb.lr_scheduler_ is not None
+            ],
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(FILE_NAME + ".tmp")
@@ -128,7 +149,8 @@ class ResumeFromCheckpoint(LoadInitState):
 
     It must come after early stopping and before learning-rate schedulers in the callbacks, so
     that it restores early stopping's state after that callback resets it, and so that the
-    schedulers see the restored history.
+    schedulers are built from the restored history (their own state follows in
+    :meth:`EpochCheckpoint.on_train_begin`).
     """
 
     def on_train_begin(self, net, X=None, y=None, **kwargs) -> None:
@@ -159,6 +181,7 @@ class ResumeFromCheckpoint(LoadInitState):
             cb.dynamic_threshold_ = state["threshold"]
             cb.best_epoch_ = state["best_epoch"]
             cb.best_model_weights_ = state["best_weights"]
+        checkpoint.pending_schedulers_ = payload["schedulers"]
         done = len(net.history)
         # train only the epochs left; on_train_end gives the net its max_epochs back
         net.max_epochs = 0 if payload["finished"] else max(0, net.max_epochs - done)
@@ -168,7 +191,11 @@ class ResumeFromCheckpoint(LoadInitState):
             net.max_epochs = self.checkpoint.max_epochs_
 
 
-def checkpoint_callbacks(dirname, params: dict) -> list[tuple[str, object]]:
-    """The named callbacks that make a fit resumable from ``dirname``."""
+def checkpoint_callbacks(dirname, params: dict) -> tuple[list, list]:
+    """The named callbacks that make a fit resumable from ``dirname``.
+
+    Returns the callbacks to put before the learning-rate schedulers (after early stopping)
+    and those to put after them.
+    """
     checkpoint = EpochCheckpoint(dirname, params_fingerprint(params))
-    return [("checkpoint", checkpoint), ("resume", ResumeFromCheckpoint(checkpoint))]
+    return [("resume", ResumeFromCheckpoint(checkpoint))], [("checkpoint", checkpoint)]
