@@ -6,6 +6,7 @@ import copy
 import logging
 from dataclasses import replace
 from numbers import Integral, Real
+from os import PathLike
 
 import numpy as np
 import torch
@@ -14,7 +15,10 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
+from ._accelerate import MODES as ACCELERATOR_MODES
+from ._accelerate import accelerated_net, plain_net
 from ._budget import TrainingBudget, training_budget
+from ._checkpoint import checkpoint_callbacks
 from ._data import (
     Sequences,
     check_sample_weight,
@@ -63,7 +67,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
     Every subclass has the training parameters ``optimizer``, ``learning_rate``,
     ``weight_decay``, ``batch_size``, ``max_epochs``, ``early_stopping``,
     ``validation_fraction``, ``n_iter_no_change``, ``tol``, ``gradient_clip``, ``device``,
-    ``callbacks``, ``warm_start``, ``verbose`` and ``random_state``.
+    ``callbacks``, ``checkpoint_dir``, ``accelerator``, ``warm_start``, ``verbose`` and
+    ``random_state``.
     """
 
     #: How early stopping holds out validation data: ``"shuffle"``, ``"stratified"`` (by the
@@ -88,6 +93,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         "gradient_clip": [None, Interval(Real, 0, None, closed="neither")],
         "device": [Device()],
         "callbacks": [None, list, tuple],
+        "checkpoint_dir": [None, str, PathLike],
+        "accelerator": [None, Options(ACCELERATOR_MODES)],
         "warm_start": ["boolean"],
         "verbose": ["boolean", Interval(Integral, 0, None)],
         "random_state": [RandomState()],
@@ -168,29 +175,41 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             )
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
-        callbacks += self._extra_callbacks(budget)
+        resume, checkpoint = [], []
+        if self.checkpoint_dir is not None:  # around the learning-rate schedules
+            resume, checkpoint = checkpoint_callbacks(
+                self.checkpoint_dir, self.get_params(deep=False)
+            )
+        callbacks += resume + self._extra_callbacks(budget) + checkpoint
         for i, cb in enumerate(self.callbacks or []):
             name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append((name, copy.deepcopy(cb)))
         return callbacks, split
 
-    def _make_net(self, module: torch.nn.Module, seed: int, budget: TrainingBudget, valid=None):
+    def _make_net(
+        self,
+        module: torch.nn.Module,
+        seed: int,
+        budget: TrainingBudget,
+        valid=None,
+        accelerated: bool = False,
+    ):
         callbacks, split = self._callbacks(seed, budget, valid)
-        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        return build_net(
-            module,
-            self._criterion(),
-            optimizer=optimizer,
+        params = dict(
+            optimizer=OPTIMIZERS.get(self.optimizer, self.optimizer),
             lr=float(self.learning_rate),
             optimizer__weight_decay=float(self.weight_decay),
             max_epochs=budget.max_epochs,
             batch_size=budget.batch_size,
             train_split=split,
             callbacks=callbacks,
-            device=resolve_device(self.device),
             verbose=int(self.verbose),
             iterator_train__random_state=np.random.RandomState(seed),
         )
+        device = resolve_device(self.device)
+        if accelerated:  # a fit through accelerate (mixed precision, several processes)
+            return accelerated_net(module, self._criterion(), device, self.accelerator, **params)
+        return build_net(module, self._criterion(), device=device, **params)
 
     @with_callbacks
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
@@ -222,6 +241,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
 
     def _fit(self, X, y, sample_weight, X_val, y_val):
         self._check_params()
+        if self.accelerator is not None and self.checkpoint_dir is not None:
+            raise ValueError(
+                "checkpoint_dir cannot be combined with accelerator yet; set one of them to None."
+            )
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val go together: pass both, or neither.")
         if X_val is not None and not self.early_stopping:
@@ -258,7 +281,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             if continuing:
                 net = self._continue_net(seed, valid)
             else:
-                net = self._make_net(module, seed, self.budget_, valid).initialize()
+                accelerated = self.accelerator is not None
+                net = self._make_net(module, seed, self.budget_, valid, accelerated).initialize()
         try:
             with (
                 interrupt_guard() as interrupt,
@@ -270,7 +294,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             raise FloatingPointError(divergence_message(self, exc, seqs.data)) from None
         if interrupt["interrupted"]:  # skorch's partial_fit swallowed a Ctrl-C
             raise KeyboardInterrupt
-        self.net_ = net  # only once training has succeeded
+        # only once training has succeeded; an accelerated net is unwrapped to a plain one
+        self.net_ = plain_net(net) if hasattr(net, "accelerator") else net
         self._fit_params = params
         self._record_history()
         warn_if_diverged(self)

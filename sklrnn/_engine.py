@@ -101,12 +101,16 @@ class BatchIterator:
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
 
+    def order(self) -> torch.Tensor | None:
+        """The order of the samples this pass, or None for the stored order."""
+        if not self.shuffle:
+            return None
+        n, rng = len(self.dataset), self.random_state
+        return torch.randperm(n) if rng is None else torch.from_numpy(rng.permutation(n))
+
     def __iter__(self) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor | None]]:
         n = len(self.dataset)
-        order = None
-        if self.shuffle:
-            rng = self.random_state
-            order = torch.randperm(n) if rng is None else torch.from_numpy(rng.permutation(n))
+        order = self.order()
         for start in range(0, n, self.batch_size):
             stop = start + self.batch_size
             yield self.dataset.batch(slice(start, stop) if order is None else order[start:stop])
@@ -139,11 +143,13 @@ class SequenceNet(NeuralNet):
 
     def forward_iter(self, X, training=False, device="cpu"):
         # skorch's, with the fitted check and the train/eval switch done once per pass rather
-        # than once per batch (they cost as much as a small batch's forward pass)
+        # than once per batch (they cost as much as a small batch's forward pass), and
+        # inference mode for predictions
         self.check_is_fitted()
         self._set_training(training)
         for x, _ in self.get_iterator(self.get_dataset(X), training=training):
-            with torch.set_grad_enabled(training):
+            # inference mode skips autograd's bookkeeping entirely (faster than no_grad)
+            with torch.enable_grad() if training else torch.inference_mode():
                 y_pred = self.infer(x)
             yield to_device(y_pred, device)
 
@@ -157,11 +163,14 @@ class SequenceNet(NeuralNet):
         return (per_sample * weights.to(per_sample.device)).mean()
 
 
-def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> SequenceNet:
+def build_net(
+    module: torch.nn.Module, criterion: torch.nn.Module, net_class=None, **params
+) -> SequenceNet:
     """The one way sklrnn builds a skorch net: sequence batches, raw outputs, no default split.
 
     ``params`` are skorch ``NeuralNet`` parameters (``optimizer``, ``lr``, ``max_epochs``,
-    ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...).
+    ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...);
+    ``net_class`` is a subclass of :class:`SequenceNet` to build instead.
     """
     params.setdefault("train_split", None)
     # skorch calls every callback on every batch: leave out those with nothing to do
@@ -169,10 +178,10 @@ def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> 
         params.setdefault("callbacks__valid_loss", None)
     if not params.get("verbose"):
         params.setdefault("callbacks__print_log", None)  # builds its table even when silent
-    return SequenceNet(
+    params.setdefault("iterator_train", BatchIterator)
+    return (net_class or SequenceNet)(
         module,
         criterion=criterion,
-        iterator_train=BatchIterator,
         iterator_train__shuffle=True,
         iterator_valid=BatchIterator,
         predict_nonlinearity=None,  # outputs are raw; the estimators decode them

@@ -44,6 +44,22 @@ TRAINING = {
         "Extra skorch callbacks, as callbacks or ``(name, callback)`` pairs (copied at fit, "
         "the parameter is never modified)."
     ),
+    "checkpoint_dir": (
+        "Folder where the fit saves a checkpoint after every epoch (weights, optimiser and "
+        "learning-rate schedule state, history, random generator, early-stopping state). A fit "
+        "that finds a checkpoint there resumes from it and trains only the epochs left: an "
+        "interrupted fit started again with the same parameters and data ends with the weights "
+        "an uninterrupted fit gets (on CPU, with an int ``random_state``). A checkpoint of other "
+        "parameters or data raises a ValueError. None saves nothing."
+    ),
+    "accelerator": (
+        "Train through Hugging Face accelerate (skorch's ``AccelerateMixin``) with this mixed "
+        'precision (``"no"``: float32), on ``device``; started by ``accelerate launch`` or '
+        "``torchrun`` in several processes, each process trains on its share of every "
+        "mini-batch (data parallel) and all end with the same model. The fitted estimator "
+        "predicts in float32 and pickles as usual. None trains without accelerate. Not "
+        "combined with ``checkpoint_dir``."
+    ),
     "warm_start": "Continue training the fitted network on the next call to ``fit``.",
     "verbose": "1 prints one line per epoch (losses, validation score, time); 0 prints nothing.",
     "random_state": "Seeds weights, dropout, batch order and the validation split.",

@@ -86,6 +86,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         gradient_clip=None,
         device="auto",
         callbacks=None,
+        checkpoint_dir=None,
+        accelerator=None,
         warm_start=False,
         verbose=0,
         random_state=None,
@@ -117,6 +119,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.gradient_clip = gradient_clip
         self.device = device
         self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
+        self.accelerator = accelerator
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state

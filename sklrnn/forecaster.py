@@ -164,6 +164,8 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
         gradient_clip=None,
         device="auto",
         callbacks=None,
+        checkpoint_dir=None,
+        accelerator=None,
         warm_start=False,
         verbose=0,
         random_state=None,
@@ -190,6 +192,8 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
         self.gradient_clip = gradient_clip
         self.device = device
         self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
+        self.accelerator = accelerator
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state

@@ -1,0 +1,157 @@
+"""Inference speed: sklrnn ``predict``, plain PyTorch and onnxruntime, side by side.
+
+For each model, the same fitted network answers the same batches three ways:
+
+- ``sklrnn``: ``estimator.predict(X)`` on a numpy array (validation, padding, batching, decoding
+  of the labels included);
+- ``torch``: the estimator's torch module called directly under ``torch.inference_mode()`` on a
+  tensor made from the same array, the output turned into a numpy array of class indices (or of
+  values for the forecaster);
+- ``onnxruntime``: the file written by :func:`sklrnn.export.to_onnx`, run by an
+  ``InferenceSession`` on the CPU with the same number of threads.
+
+Latency is the fastest of ``--calls`` calls of one batch (fewer, at least 5, for a batch that
+takes more than a few seconds), at batch 1 and batch 256, as ``timeit`` advises: on a shared
+machine the slower calls measure the other processes (the JSON file also has the medians);
+predictions per second are the batch size over that latency. ``predict`` runs the network
+on mini-batches of the estimator's ``batch_size``; the estimators here are fitted with
+``batch_size=256``, so that all three sides run a batch of 256 as one forward pass. The
+models: an LSTM classifier (hidden 64) over the rows of scikit-learn's digits images (8 steps
+of 8 values), and SegRNN in its published ETTh1 shape (look-back 720, horizon 96, 7 channels,
+segments of 24, d=512) on random windows (the weights do not change the speed).
+
+Usage: python benchmarks/inference.py [--calls 50] [--threads 1]
+Writes benchmarks/results/inference.json.
+"""
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from sklearn.datasets import load_digits
+
+from sklrnn import RNNClassifier, SegRNNForecaster
+from sklrnn.export import to_onnx
+
+BATCHES = (1, 256)
+
+
+def models():
+    """(name, fitted estimator, X to draw batches from)."""
+    digits = load_digits()
+    X = (digits.images / 16).astype(np.float32)
+    clf = RNNClassifier(
+        cell="lstm",
+        hidden_size=64,
+        conv_channels=None,  # the recurrent network alone, without the FCN branch
+        max_epochs=2,
+        batch_size=256,
+        device="cpu",
+        random_state=0,
+    )
+    yield "LSTM classifier, digits rows (8 x 8)", clf.fit(X, digits.target), X
+    rng = np.random.RandomState(0)
+    windows = rng.normal(size=(300, 720, 7)).astype(np.float32)
+    targets = rng.normal(size=(300, 96, 7)).astype(np.float32)
+    seg = SegRNNForecaster(
+        seg_len=24, hidden_size=512, max_epochs=1, batch_size=256, device="cpu", random_state=0
+    )
+    yield "SegRNN forecaster, L=720 H=96 C=7 d=512", seg.fit(windows, targets), windows
+
+
+def latencies(fn, calls, budget_s=3.0):
+    """Seconds of ``calls`` calls of ``fn()`` (fewer, at least 5, past ``budget_s``)."""
+    start = time.perf_counter()
+    fn()  # warm-up
+    calls = max(5, min(calls, int(budget_s / (time.perf_counter() - start))))
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def sides(est, path, threads):
+    """The three ways to answer a batch ``x`` (numpy), each returning a numpy array."""
+    module = est.net_.module_.eval()
+    classifier = hasattr(est, "classes_")
+
+    def plain_torch(x):
+        with torch.inference_mode():
+            x_t = torch.from_numpy(x)
+            lengths = torch.full((len(x),), x.shape[1], dtype=torch.long)
+            out = module(x_t, lengths)
+            return (out.argmax(1) if classifier else out).numpy()
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    output = ["label" if classifier else "prediction"]
+
+    def onnxruntime(x):
+        feed = {"x": x}
+        if not hasattr(est, "lookback_"):
+            feed["lengths"] = np.full(len(x), x.shape[1], dtype=np.int64)
+        return session.run(output, feed)[0]
+
+    return {"sklrnn": est.predict, "torch": plain_torch, "onnxruntime": onnxruntime}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "inference.json"))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, est, X in models():
+            path = to_onnx(est, Path(tmp) / "model.onnx")
+            answer = sides(est, path, args.threads)
+            for batch_size in BATCHES:
+                x = np.ascontiguousarray(X[:batch_size])
+                row = {"model": name, "batch": batch_size}
+                for side, fn in answer.items():
+                    times = latencies(lambda fn=fn, x=x: fn(x), args.calls)
+                    row[f"{side}_latency_ms"] = 1e3 * min(times)
+                    row[f"{side}_median_ms"] = 1e3 * statistics.median(times)
+                    row[f"{side}_per_s"] = batch_size / min(times)
+                rows.append(row)
+
+    header = f"{'model':<42} {'batch':>5}" + "".join(
+        f" {side + ' ms':>15} {side + ' /s':>15}" for side in ("sklrnn", "torch", "onnxruntime")
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        cells = "".join(
+            f" {r[f'{side}_latency_ms']:>15.3f} {r[f'{side}_per_s']:>15.0f}"
+            for side in ("sklrnn", "torch", "onnxruntime")
+        )
+        print(f"{r['model']:<42} {r['batch']:>5}{cells}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "machine": platform.processor() or platform.machine(),
+        "threads": args.threads,
+        "calls": args.calls,
+        "torch": torch.__version__,
+        "onnxruntime": ort.__version__,
+    }
+    out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    print(f"\nwritten to {out}")
+
+
+if __name__ == "__main__":
+    main()
