@@ -5,15 +5,14 @@ one run, on one torch thread:
 
 - ``sklrnn defaults``: ``ChannelsFirstConverter() -> SequenceScaler() -> RNNClassifier()`` with
   every parameter left at its default (only ``random_state`` is set);
-- ``sklrnn recipe``: the same pipeline with the documented recipe, ``RECIPE`` below;
 - ``MiniRocket``: aeon's ``MiniRocketClassifier``;
 - ``1-NN DTW``: aeon's ``KNeighborsTimeSeriesClassifier(distance="dtw")`` (full window).
 
 The data sets are the ones aeon ships (read offline with ``aeon.datasets.load_classification``).
 The development set is ArrowHead, BasicMotions, GunPoint, ItalyPowerDemand and OSULeaf;
 ``--check`` adds data sets the defaults were not chosen on: ACSF1, and the unequal-length
-JapaneseVowels and PickupGestureWiimoteZ (lists of series; the peers pad them with aeon's
-``Padder`` where they need equal lengths).
+JapaneseVowels and PickupGestureWiimoteZ (lists of series; a peer that needs equal lengths gets
+them padded with zeros by aeon's ``Padder``).
 
     python benchmarks/ucr.py [--check] [--datasets GunPoint,ArrowHead] [--models ...]
 
@@ -34,26 +33,18 @@ from sklrnn.features import ChannelsFirstConverter, SequenceScaler
 
 DEVELOPMENT = ["ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "OSULeaf"]
 CHECK = ["ACSF1", "JapaneseVowels", "PickupGestureWiimoteZ"]
-# The documented recipe: a wider FCN branch and a longer budget (see the README).
-RECIPE = dict(conv_channels=(128, 256, 128), max_epochs=1000)
 
 
 def sklrnn_defaults():
     return make_pipeline(ChannelsFirstConverter(), SequenceScaler(), RNNClassifier(random_state=0))
 
 
-def sklrnn_recipe():
-    return make_pipeline(
-        ChannelsFirstConverter(), SequenceScaler(), RNNClassifier(random_state=0, **RECIPE)
-    )
-
-
-def _equal_length(model):
-    """aeon's Padder in front of a peer that needs series of one length."""
-    from aeon.transformations.collection import Padder
+def _equal_length(model, length: int):
+    """aeon's Padder (zeros up to ``length``) in front of a peer that needs one length."""
+    from aeon.transformations.collection.unequal_length import Padder
     from sklearn.pipeline import make_pipeline as pipe
 
-    return pipe(Padder(), model)
+    return pipe(Padder(padded_length=length), model)
 
 
 def minirocket():
@@ -70,7 +61,6 @@ def dtw_1nn():
 
 MODELS = {
     "sklrnn defaults": sklrnn_defaults,
-    "sklrnn recipe": sklrnn_recipe,
     "MiniRocket": minirocket,
     "1-NN DTW": dtw_1nn,
 }
@@ -100,8 +90,10 @@ def run(name: str, models: list[str]) -> dict:
     ragged = isinstance(X_train, list)
     for model_name in models:
         model = MODELS[model_name]()
-        if ragged and not model_name.startswith("sklrnn"):
-            model = _equal_length(model)
+        needs_padding = hasattr(model, "get_tag") and not model.get_tag("capability:unequal_length")
+        if ragged and needs_padding:
+            longest = max(x.shape[-1] for x in X_train + X_test)
+            model = _equal_length(model, longest)
         with timed() as fit_and_score:
             model.fit(X_train, y_train)
             accuracy = float(np.mean(model.predict(X_test) == y_test))
@@ -140,8 +132,7 @@ def main() -> None:
         results = {name: run(name, models) for name in names}
     print(table(results, models))
     print(f"total {total.seconds:.0f} s")
-    recipe = {k: list(v) if isinstance(v, tuple) else v for k, v in RECIPE.items()}
-    config = {"datasets": names, "models": models, "recipe": recipe, "torch_threads": 1}
+    config = {"datasets": names, "models": models, "torch_threads": 1}
     rows = [{"dataset": name, **row} for name, row in results.items()]
     write_results("ucr", config, rows, args.out, total_seconds=total.seconds)
 
