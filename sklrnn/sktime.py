@@ -121,6 +121,10 @@ class SegRNNSktimeForecaster(BaseForecaster):
         self.validation_fraction = validation_fraction
         self.exogenous = exogenous
         super().__init__()
+        # the base class creates these only under remember_data=True; a user may switch it on
+        # after construction, and sktime then expects them
+        self._y = getattr(self, "_y", None)
+        self._X = getattr(self, "_X", None)
 
     # ------------------------------------------------------------ helpers
     def _horizon_steps(self, fh) -> np.ndarray:
