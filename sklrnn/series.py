@@ -166,7 +166,11 @@ default=None
 
     # ------------------------------------------------------------ data
     def _read(self, series, past, future, *, fit: bool, extra: int = 0):
-        """Scaled target, past and future covariates of each series, and the series meta."""
+        """Scaled target, past and future covariates of each series, the series, the scalers.
+
+        At fit (``fit=True``) the scalers are fitted on the training rows; else the fitted
+        ones are used and the layout is checked against the fit's.
+        """
         tgts, is_list = read_many(series, "series")
         n_c = tgts[0].values.shape[1]
         for i, s in enumerate(tgts):
@@ -184,19 +188,21 @@ default=None
         futures = read_aligned(future, tgts, "future_covariates", extra=extra)
         if not fit:
             for name, got, want in [
-                ("past_covariates", pasts[0].shape[1], self._n_past_user),
-                ("future_covariates", futures[0].shape[1], self._n_future_user),
+                ("past_covariates", pasts[0].shape[1], self._n_user[0]),
+                ("future_covariates", futures[0].shape[1], self._n_user[1]),
             ]:
                 if got != want:
                     raise ValueError(f"{name} has {got} columns; the fit had {want}.")
         cal = [calendar_features(s.index, self.calendar or (), len(s.values), extra) for s in tgts]
         if fit:
-            self._stats = [self._fit_stats(t.values, p, f) for t, p, f in zip(tgts, pasts, futures)]
+            all_stats = [self._fit_stats(t.values, p, f) for t, p, f in zip(tgts, pasts, futures)]
+        else:
+            all_stats = self._stats
         out = []
-        for s, p, f, c, stats in zip(tgts, pasts, futures, cal, self._stats):
+        for s, p, f, c, stats in zip(tgts, pasts, futures, cal, all_stats):
             (mt, st), (mp, sp), (mf, sf) = stats
             out.append(((s.values - mt) / st, (p - mp) / sp, np.hstack([(f - mf) / sf, c])))
-        return out, tgts, is_list
+        return out, tgts, is_list, all_stats
 
     def _fit_stats(self, target, past, future):
         border = len(target) - self._n_val_rows(len(target))
@@ -243,13 +249,17 @@ Series, or list of them
         base = self._base_estimator()
         if base.decoder != "pmf":
             raise ValueError("estimator.decoder must be 'pmf' for SeriesForecaster.")
-        self.levels_ = np.asarray(self.quantiles, dtype=np.float64)
+        levels = np.asarray(self.quantiles, dtype=np.float64)
         L, H = self.lookback, self.horizon
-        self._n_past_user = self._n_future_user = None
-        tgts, _ = read_many(series, "series")
-        self._n_past_user = read_aligned(past_covariates, tgts, "past_covariates")[0].shape[1]
-        self._n_future_user = read_aligned(future_covariates, tgts, "future_covariates")[0].shape[1]
-        scaled, tgts, is_list = self._read(series, past_covariates, future_covariates, fit=True)
+        scaled, tgts, is_list, stats = self._read(
+            series, past_covariates, future_covariates, fit=True
+        )
+        n_user = (
+            0 if past_covariates is None else scaled[0][1].shape[1],
+            0
+            if future_covariates is None
+            else scaled[0][2].shape[1] - 2 * len(self.calendar or ()),
+        )
         train_origins, val_origins = [], []
         for t, _, _ in scaled:
             border = len(t) - self._n_val_rows(len(t))
@@ -268,16 +278,29 @@ Series, or list of them
         X_tr, y_tr, X_val, y_val = map(np.concatenate, (X_tr, y_tr, X_val, y_val))
         n_past = scaled[0][1].shape[1]
         n_future = scaled[0][2].shape[1]
-        levels = self.levels_ if self.method == "pinball" else None
         est = PackedSegRNN(**base.get_params())
-        est.set_layout(L, H, tgts[0].values.shape[1], n_past, n_future, levels)
+        est.set_layout(
+            L,
+            H,
+            tgts[0].values.shape[1],
+            n_past,
+            n_future,
+            levels if self.method == "pinball" else None,
+        )
         if base.early_stopping:
             n_tr, n_val = len(X_tr), len(X_val)
             est.set_params(validation_fraction=(n_val - 0.5) / (n_tr + n_val))
             est.fit(np.concatenate([X_tr, X_val]), np.concatenate([y_tr, y_val]))
         else:
             est.fit(X_tr, y_tr)
-        self.estimator_ = est
+        base_val = _as_quantiles(est.predict(X_val), len(levels))
+        if self.method == "residual" or self.calibrate:
+            offsets = conformal_offsets(y_val, base_val, levels)
+        else:
+            offsets = np.zeros(base_val.shape[1:])
+        # only now, with training done, is the fitted state replaced
+        self.estimator_, self.levels_, self.quantile_offsets_ = est, levels, offsets
+        self._stats, self._n_user = stats, n_user
         self.n_series_, self.n_channels_ = len(tgts), tgts[0].values.shape[1]
         self.n_past_covariates_, self.n_future_covariates_ = n_past, n_future
         self.n_train_windows_, self.n_validation_windows_ = len(X_tr), len(X_val)
@@ -288,25 +311,14 @@ Series, or list of them
             _rows_from(series, self._tail_starts),
             None if past_covariates is None else _rows_from(past_covariates, self._tail_starts),
         )
-        base_val = self._raw_quantiles(X_val)
-        if self.method == "residual" or self.calibrate:
-            self.quantile_offsets_ = conformal_offsets(y_val, base_val, self.levels_)
-        else:
-            self.quantile_offsets_ = np.zeros(base_val.shape[1:])
         return self
 
     # ------------------------------------------------------------ predict
-    def _raw_quantiles(self, X) -> np.ndarray:
-        """Uncalibrated, non-crossing quantiles ``[n, H, C, Q]`` in scaled units."""
-        raw = self.estimator_.predict(X)
-        if raw.ndim == 3:  # a point forecast: every level starts from it
-            return np.repeat(raw[..., None], len(self.levels_), axis=3)
-        return np.sort(raw, axis=3)  # monotone rearrangement of crossing quantiles
-
     def _scaled_quantiles(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Point forecasts ``[n, H, C]`` and calibrated quantiles ``[n, H, C, Q]``, scaled."""
         raw = self.estimator_.predict(X)
-        quantiles = np.sort(self._raw_quantiles(X) + self.quantile_offsets_, axis=3)
+        quantiles = _as_quantiles(raw, len(self.levels_)) + self.quantile_offsets_
+        quantiles = np.sort(quantiles, axis=3)
         if raw.ndim == 3:
             return raw, quantiles
         return interpolate(quantiles, self.levels_, [0.5], "quantiles")[..., 0], quantiles
@@ -331,13 +343,13 @@ Series, or list of them
             series, past_covariates = self._tails
             if future_covariates is not None:
                 future_covariates = _rows_from(future_covariates, self._tail_starts)
-        if self._n_future_user and future_covariates is None:
+        if self._n_user[1] and future_covariates is None:
             raise ValueError(
                 "The forecaster was fitted with future_covariates: pass them, reaching "
                 f"{H} steps past the end of the series."
             )
         extra = H if origins is None else 0
-        scaled, tgts, _ = self._read(
+        scaled, tgts, _, _ = self._read(
             series, past_covariates, future_covariates, fit=False, extra=extra
         )
         metas = [(s.index, s.columns, s.kind) for s in tgts]
@@ -450,12 +462,19 @@ coverage, "lower"/"upper"), or list
         return results if self._is_list else results[0]
 
 
+def _as_quantiles(raw: np.ndarray, n_levels: int) -> np.ndarray:
+    """Non-crossing quantiles ``[n, H, C, Q]`` from the network's output, in scaled units."""
+    if raw.ndim == 3:  # a point forecast: every level starts from it
+        return np.repeat(raw[..., None], n_levels, axis=3)
+    return np.sort(raw, axis=3)  # monotone rearrangement of crossing quantiles
+
+
 def _rows_from(obj, starts):
     """Each series (or covariate) of ``obj`` from row ``starts[i]`` on, in its own layout."""
     many = isinstance(obj, (list, tuple)) and len(obj) and not np.isscalar(obj[0])
     items = list(obj) if many else [obj]
     out = [
-        item.iloc[start:] if hasattr(item, "iloc") else np.asarray(item)[start:]
+        item.iloc[start:].copy() if hasattr(item, "iloc") else np.array(item[start:])
         for item, start in zip(items, starts)
     ]
     return out if many else out[0]

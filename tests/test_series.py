@@ -153,3 +153,13 @@ def test_irregular_index_cannot_give_time_stamps():
     model = SeriesForecaster(tiny(), lookback=L, horizon=H).fit(df)
     with pytest.raises(ValueError, match="no regular frequency"):
         model.predict()
+
+
+def test_a_failed_fit_keeps_the_fitted_model_and_user_data_is_not_kept_by_reference():
+    series = make_series()
+    model = SeriesForecaster(tiny(), lookback=L, horizon=H).fit(series)
+    before = model.predict()
+    with pytest.raises(ValueError, match="needs more rows"):
+        model.fit(make_series(30))
+    series[-10:] += 100.0  # the caller changes its array after fit
+    np.testing.assert_array_equal(model.predict(), before)
