@@ -10,7 +10,10 @@ Part ``intervals``: all 7 channels, look-back 720, horizon 96 (the LTSF protocol
 - ``pinball``: the same network emitting the quantiles (0.025, 0.1, 0.5, 0.9, 0.975), trained
   with the pinball loss, uncalibrated;
 - ``pinball + conformal``: the same fitted network, each quantile shifted by its split-conformal
-  correction on the validation windows (``calibrate=True``).
+  correction on the validation windows (``calibrate=True``);
+- ``... + rolling conformal``: the corrections measured again before every test origin on the
+  last ``--rolling`` windows whose truth is known by then (``backtest(recalibrate=...)``),
+  which follows the change of error level between the validation and test periods.
 
 Reported on the test windows: empirical coverage of the 80 % and 95 % intervals and their mean
 width (averaged over windows, steps and channels), the mean pinball loss over the five levels,
@@ -84,12 +87,12 @@ def fit_timed(model, *args, **kwargs):
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def part_intervals(frame, borders, seed, max_epochs) -> list[dict]:
+def part_intervals(frame, borders, seed, max_epochs, rolling=720) -> list[dict]:
     fit_rows, test_end = borders[2], borders[3]
     val_fraction = (borders[2] - borders[1]) / borders[2]
     net = SegRNNForecaster(**CPU_PRESET, random_state=seed).set_params(max_epochs=max_epochs)
     rows = []
-    for name, method in [("point + residual quantiles", "residual"), ("pinball", "pinball")]:
+    for name, method in [("pinball", "pinball"), ("point + residual quantiles", "residual")]:
         model = SeriesForecaster(
             net,
             lookback=L,
@@ -100,13 +103,19 @@ def part_intervals(frame, borders, seed, max_epochs) -> list[dict]:
             scale=False,
         )
         seconds, cpu = fit_timed(model, frame.iloc[:fit_rows])
-        variants = [(name, model)]
+        variants = [(name, model, None), (f"{name} + rolling conformal", model, rolling)]
         if method == "pinball":
             raw = copy.deepcopy(model)
             raw.quantile_offsets_ = np.zeros_like(model.quantile_offsets_)
-            variants = [("pinball", raw), ("pinball + conformal", model)]
-        for label, m in variants:
-            result = backtest(m, frame.iloc[:test_end], start=fit_rows, step=1)
+            variants = [
+                ("pinball", raw, None),
+                ("pinball + conformal", model, None),
+                ("pinball + rolling conformal", model, rolling),
+            ]
+        for label, m, recalibrate in variants:
+            result = backtest(
+                m, frame.iloc[:test_end], start=fit_rows, step=1, recalibrate=recalibrate
+            )
             rows.append(
                 {
                     "model": label,
@@ -176,6 +185,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-epochs", type=int, default=10)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--rolling", type=int, default=720, help="windows of rolling calibration")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "intervals.json"))
     args = parser.parse_args()
     if args.threads:
@@ -190,8 +200,12 @@ def main() -> None:
         "load_average_before": os.getloadavg(),
     }
     for part in args.part:
-        fn = {"intervals": part_intervals, "covariates": part_covariates}[part]
-        payload[part] = fn(frame, borders, args.seed, args.max_epochs)
+        if part == "intervals":
+            payload[part] = part_intervals(
+                frame, borders, args.seed, args.max_epochs, rolling=args.rolling
+            )
+        else:
+            payload[part] = part_covariates(frame, borders, args.seed, args.max_epochs)
     payload["load_average_after"] = os.getloadavg()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ def backtest(
     step=None,
     refit=False,
     window=None,
+    recalibrate=None,
 ):
     """Forecast from every origin ``start, start + step, ...`` and compare with the truth.
 
@@ -55,6 +56,12 @@ def backtest(
         rows ``[o - window, o)``.
     window : int, default=None
         Rows of the sliding training window (``refit="sliding"`` only).
+    recalibrate : int, default=None
+        With ``refit=False``: before each origin ``o``, measure the conformal corrections of
+        the quantiles again on the last ``recalibrate`` windows whose truth is known by then
+        (forecast origins ``o' <= o - horizon``), instead of the validation windows of the fit
+        (online split-conformal calibration, which follows drift; the fit's corrections serve
+        until that many windows are known). None keeps the fit's corrections.
 
     Returns
     -------
@@ -93,9 +100,13 @@ def backtest(
         raise ValueError(f"start={start} leaves no origin with {H} rows of truth (T={T}).")
     if refit == "sliding":
         check_positive_int(window, "window")
+    if recalibrate is not None:
+        check_positive_int(recalibrate, "recalibrate")
+        if refit is not False:
+            raise ValueError("recalibrate needs refit=False (one fitted model).")
     if refit is False:
         out, _ = forecaster._forecast_at(
-            series, past_covariates, future_covariates, origins=[origins]
+            series, past_covariates, future_covariates, origins=[origins], recalibrate=recalibrate
         )
         y_pred, quantiles = out[0]
         levels = forecaster.levels_

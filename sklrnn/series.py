@@ -314,14 +314,33 @@ Series, or list of them
         return self
 
     # ------------------------------------------------------------ predict
-    def _scaled_quantiles(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def _calibrated(self, raw, offsets) -> tuple[np.ndarray, np.ndarray]:
         """Point forecasts ``[n, H, C]`` and calibrated quantiles ``[n, H, C, Q]``, scaled."""
-        raw = self.estimator_.predict(X)
-        quantiles = _as_quantiles(raw, len(self.levels_)) + self.quantile_offsets_
-        quantiles = np.sort(quantiles, axis=3)
+        quantiles = np.sort(_as_quantiles(raw, len(self.levels_)) + offsets, axis=3)
         if raw.ndim == 3:
             return raw, quantiles
         return interpolate(quantiles, self.levels_, [0.5], "quantiles")[..., 0], quantiles
+
+    def _rolling(self, t, p, f, origins, n_windows: int):
+        """Forecasts at ``origins``, each calibrated on the last ``n_windows`` windows whose
+        truth is known before it (origins ``o' <= o - horizon``); the fitted corrections serve
+        until that many windows are known."""
+        L, H = self.lookback, self.horizon
+        first = max(L, int(origins.min()) - H - n_windows + 1)
+        every = np.arange(first, int(origins.max()) + 1)
+        raw = self.estimator_.predict(pack(t, p, f, L, H, every))
+        base, truth = _as_quantiles(raw, len(self.levels_)), targets(t, H, every)
+        points, quantiles = [], []
+        for o in origins:
+            stop = o - H - first + 1  # every[:stop] are the windows with o' <= o - H
+            offsets = self.quantile_offsets_
+            if stop >= n_windows:
+                window = slice(stop - n_windows, stop)
+                offsets = conformal_offsets(truth[window], base[window], self.levels_)
+            point, quantile = self._calibrated(raw[o - first][None], offsets)
+            points.append(point)
+            quantiles.append(quantile)
+        return np.concatenate(points), np.concatenate(quantiles)
 
     def _unscale(self, values, i: int) -> np.ndarray:
         mean, std = self._stats[i][0]
@@ -329,7 +348,14 @@ Series, or list of them
             return values * std[:, None] + mean[:, None]
         return values * std + mean  # [n, H, C]
 
-    def _forecast_at(self, series=None, past_covariates=None, future_covariates=None, origins=None):
+    def _forecast_at(
+        self,
+        series=None,
+        past_covariates=None,
+        future_covariates=None,
+        origins=None,
+        recalibrate=None,
+    ):
         """Point and quantile forecasts (original units) of each series at ``origins``.
 
         ``origins[i]`` lists the first forecast rows of series ``i``; None means its end.
@@ -370,8 +396,11 @@ Series, or list of them
                 raise ValueError(f"Series {i}: origin {o.max()} leaves less than {H} rows.")
             if f.shape[0] < len(t):
                 f = np.vstack([f, np.zeros((len(t) - len(f), f.shape[1]))])
-            X = pack(t, p, f, L, H, o)
-            point, quantiles = self._scaled_quantiles(X)
+            if recalibrate is None:
+                raw = self.estimator_.predict(pack(t, p, f, L, H, o))
+                point, quantiles = self._calibrated(raw, self.quantile_offsets_)
+            else:
+                point, quantiles = self._rolling(t, p, f, o, recalibrate)
             out.append((self._unscale(point, i), self._unscale(quantiles, i)))
         return out, metas
 

@@ -102,3 +102,23 @@ def test_backtest_refits_on_the_rows_before_each_origin(refit, window):
     first = 0 if refit == "expanding" else 254 - window
     manual = clone(template).fit(series[first:254]).predict()
     np.testing.assert_allclose(result.y_pred[1], manual, rtol=1e-5)
+
+
+def test_rolling_recalibration_follows_a_change_of_noise_level():
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((2000, 1))
+    noise[1000:] *= 3.0  # the series becomes three times noisier after the fit
+    net = tiny(max_epochs=2, learning_rate=3e-3)
+    model = SeriesForecaster(net, lookback=L, horizon=H, method="residual").fit(noise[:1000])
+    fixed = backtest(model, noise, start=1300, step=1)
+    rolling = backtest(model, noise, start=1300, step=1, recalibrate=200)
+
+    def coverage(result):
+        q = result.quantiles
+        return np.mean((result.y_true >= q[..., 1]) & (result.y_true <= q[..., 3]))
+
+    assert coverage(fixed) < 0.5  # intervals measured on the quiet part are far too narrow
+    assert abs(coverage(rolling) - 0.8) < 0.07, coverage(rolling)
+    np.testing.assert_allclose(rolling.y_pred, fixed.y_pred, rtol=1e-4, atol=1e-5)  # same point
+    with pytest.raises(ValueError, match="recalibrate needs refit=False"):
+        backtest(model, noise, start=1300, refit="expanding", recalibrate=100)
