@@ -404,6 +404,45 @@ Series, or list of them
             out.append((self._unscale(point, i), self._unscale(quantiles, i)))
         return out, metas
 
+    def recalibrate(self, series, past_covariates=None, future_covariates=None, *, n_windows=720):
+        """Measure the quantile corrections again on the latest windows of newer data.
+
+        The network is kept; ``quantile_offsets_`` become the split-conformal corrections of
+        the last ``n_windows`` windows (per series) whose whole horizon lies in ``series``.
+        Call it when new observations arrive and the error level may have moved.
+
+        Parameters
+        ----------
+        series, past_covariates, future_covariates : as at fit
+            The same series (in the order of fit), extended with newer rows.
+        n_windows : int, default=720
+            Calibration windows per series, the most recent ones.
+
+        Returns
+        -------
+        self : SeriesForecaster
+            The forecaster, with new ``quantile_offsets_``.
+        """
+        check_is_fitted(self, "estimator_")
+        check_positive_int(n_windows, "n_windows")
+        L, H = self.lookback, self.horizon
+        scaled, _, _, _ = self._read(series, past_covariates, future_covariates, fit=False)
+        truth, base = [], []
+        for t, p, f in scaled:
+            origins = np.arange(max(L, len(t) - H - n_windows + 1), len(t) - H + 1)
+            if len(origins):
+                raw = self.estimator_.predict(pack(t, p, f, L, H, origins))
+                base.append(_as_quantiles(raw, len(self.levels_)))
+                truth.append(targets(t, H, origins))
+        if not truth:
+            raise ValueError(
+                f"No series is long enough for one calibration window of lookback + horizon = "
+                f"{L + H} rows."
+            )
+        offsets = conformal_offsets(np.concatenate(truth), np.concatenate(base), self.levels_)
+        self.quantile_offsets_ = offsets
+        return self
+
     def predict(self, series=None, past_covariates=None, future_covariates=None):
         """Forecast the ``horizon`` steps after the end of each series.
 

@@ -122,3 +122,16 @@ def test_rolling_recalibration_follows_a_change_of_noise_level():
     np.testing.assert_allclose(rolling.y_pred, fixed.y_pred, rtol=1e-4, atol=1e-5)  # same point
     with pytest.raises(ValueError, match="recalibrate needs refit=False"):
         backtest(model, noise, start=1300, refit="expanding", recalibrate=100)
+
+
+def test_recalibrate_on_newer_rows_widens_intervals_after_the_noise_grows():
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((1600, 1))
+    noise[1000:] *= 3.0
+    model = SeriesForecaster(tiny(), lookback=L, horizon=H, method="residual").fit(noise[:1000])
+    width = np.ptp(model.predict_interval(coverage=[0.8])[..., 0, :], axis=-1).mean()
+    model.recalibrate(noise, n_windows=300)
+    new_width = np.ptp(model.predict_interval(noise, coverage=[0.8])[..., 0, :], axis=-1).mean()
+    assert 2.0 < new_width / width < 4.5, (width, new_width)
+    with pytest.raises(ValueError, match="No series is long enough"):
+        model.recalibrate(noise[: L + H - 1])
