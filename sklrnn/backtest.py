@@ -8,7 +8,8 @@ from sklearn.utils import Bunch
 
 from ._data import check_positive_int
 from ._series_data import read_many
-from .series import SeriesForecaster, _rows_from
+from ._series_predict import _rows_from
+from .series import SeriesForecaster
 
 _REFITS = (False, "expanding", "sliding")
 
