@@ -131,3 +131,16 @@ def test_a_covariate_that_leads_the_target_is_used(kind):
     err_helped = backtest(helped, y, start=500, **kwargs).mse
     print(f"{kind}: MSE alone {err_alone:.3f}, with the covariate {err_helped:.3f}")
     assert err_helped < 0.3 * err_alone, (err_helped, err_alone)
+
+
+def test_past_covariates_are_read_relative_to_their_last_value_like_the_target():
+    torch.manual_seed(0)
+    model = CovariateSegRNN(lookback=L, horizon=H, n_channels=1, n_past=2, seg_len=8, hidden_size=8)
+    x = torch.randn(3, L + H, 3)
+    shifted = x.clone()
+    shifted[:, :, 1:] += 7.0  # a level shift of both past covariates
+    torch.testing.assert_close(model.eval()(shifted), model(x))
+    raw = CovariateSegRNN(
+        lookback=L, horizon=H, n_channels=1, n_past=2, seg_len=8, hidden_size=8, normalization=None
+    ).eval()
+    assert not torch.allclose(raw(shifted), raw(x))

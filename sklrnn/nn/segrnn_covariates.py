@@ -54,7 +54,9 @@ class CovariateSegRNN(SegRNN):
     hold the future covariates in their last ``F`` columns. The last ``H`` rows of the target
     and past-covariate columns are never read, so no future value of them can reach the
     forecast, whatever they contain. Normalisation (``"last"`` or ``"revin"``) applies to the
-    target channels; covariates are read as given. When ``seg_len`` does not divide ``H``, the
+    target channels, and to the past covariates without the affine map (each relative to its
+    own look-back, so that a level shift of a covariate does not shift the forecast); known-
+    future covariates are read as given. When ``seg_len`` does not divide ``H``, the
     future covariates are padded at the end with their last value.
 
     Output is ``[B, H, C]`` when ``n_quantiles == 1``, else ``[B, H, C, Q]``.
@@ -118,7 +120,8 @@ class CovariateSegRNN(SegRNN):
             )
         batch, n_in, n_out = x.shape[0], self.n_segments_in, self.n_segments_out
         target, stats = self._normalize(x[:, :L, :C])  # [B, L, C]
-        covariates = x[:, :L, C:]  # [B, L, P + F], look-back rows only
+        past_cov = self._normalize_past(x[:, :L, C : C + P])  # [B, L, P]
+        covariates = torch.cat([past_cov, x[:, :L, C + P :]], dim=2)  # [B, L, P + F]
         past = torch.cat([target, covariates], dim=2).permute(0, 2, 1)  # -> [B, C + P + F, L]
         pad = n_in * W - L
         if pad:  # repeat the first value: [B, K, L] -> [B, K, N*W]
@@ -154,3 +157,12 @@ class CovariateSegRNN(SegRNN):
         y = y.permute(3, 0, 2, 1)  # [B, C, H, Q] -> [Q, B, H, C]
         y = self._denormalize(y, stats).permute(1, 2, 3, 0)  # -> [B, H, C, Q]
         return y[..., 0] if Q == 1 else y
+
+    def _normalize_past(self, past: torch.Tensor) -> torch.Tensor:
+        """Past covariates relative to their own look-back, as the targets (no affine map)."""
+        if past.shape[2] == 0 or self.normalization is None:
+            return past
+        if self.normalization == "last":
+            return past - past[:, -1:, :]  # [B, L, P] - [B, 1, P]
+        mean = past.mean(dim=1, keepdim=True)  # "revin": [B, L, P] -> [B, 1, P]
+        return (past - mean) / torch.sqrt(past.var(dim=1, keepdim=True, unbiased=False) + self.eps)
