@@ -224,26 +224,46 @@ def check_sequences(
 CHANNELS_FIRST_MAX_STEPS = 16
 
 
+def _lag1_correlation(data: np.ndarray, axis: int) -> float:
+    """Correlation of neighbouring values along ``axis`` (0 when undefined)."""
+    if data.shape[axis] < 2:
+        return 0.0
+    first = np.take(data, np.arange(data.shape[axis] - 1), axis=axis).ravel()
+    second = np.take(data, np.arange(1, data.shape[axis]), axis=axis).ravel()
+    if first.std() == 0 or second.std() == 0:
+        return 0.0
+    return float(np.corrcoef(first, second)[0, 1])
+
+
 def warn_if_channels_first(X, sequences: Sequences) -> None:
     """Warn when a 3-D array looks channels first ``(n, C, T)`` but is read as ``(n, T, F)``.
 
-    The layout is never guessed; this only flags the likely misread, an array of at most
-    ``CHANNELS_FIRST_MAX_STEPS`` "time steps" that each hold more "features" (a univariate
-    aeon/sktime array ``(n, 1, T)`` is read as one step of T values).
+    The layout is never guessed; this only flags the likely misread: at most
+    ``CHANNELS_FIRST_MAX_STEPS`` "time steps" that each hold more "features", where either there
+    is a single step (a univariate aeon/sktime array ``(n, 1, T)``) or neighbouring "features"
+    are correlated like neighbouring points of a series (above 0.5) and more than neighbouring
+    "steps" are. Feature vectors (MFCCs, CNN features) are not smooth along their features, so
+    short sequences of long feature vectors do not warn.
     """
     if isinstance(X, Sequences) or is_ragged(X) or sequences.data.ndim != 3:
         return
     n_steps, n_features = sequences.data.shape[1:]
-    if n_steps < n_features and n_steps <= CHANNELS_FIRST_MAX_STEPS:
-        warnings.warn(
-            f"X of shape {sequences.data.shape} is read as {n_steps} time step(s) of "
-            f"{n_features} features each. If it is channels first (n_samples, n_channels, "
-            "n_timepoints), as aeon and sktime give, convert it with "
-            "sklrnn.features.from_channels_first(X) or put ChannelsFirstConverter() first in "
-            "the pipeline.",
-            LayoutWarning,
-            stacklevel=3,
-        )
+    if not (n_steps < n_features and n_steps <= CHANNELS_FIRST_MAX_STEPS):
+        return
+    if n_steps > 1:
+        sample = sequences.data[:256].astype(np.float64)
+        along_features = _lag1_correlation(sample, axis=2)
+        if not along_features > max(0.5, _lag1_correlation(sample, axis=1)):
+            return
+    warnings.warn(
+        f"X of shape {sequences.data.shape} is read as {n_steps} time step(s) of "
+        f"{n_features} features each. If it is channels first (n_samples, n_channels, "
+        "n_timepoints), as aeon and sktime give, convert it with "
+        "sklrnn.features.from_channels_first(X) or put ChannelsFirstConverter() first in "
+        "the pipeline.",
+        LayoutWarning,
+        stacklevel=3,
+    )
 
 
 def _check_lengths(lengths: np.ndarray, name: str) -> None:

@@ -125,3 +125,20 @@ def test_channels_first_ragged_list_error_names_the_fix():
     X = [np.zeros((3, 10)), np.zeros((3, 12))]  # aeon's unequal-length (channels, T_i)
     with pytest.raises(ValueError, match="from_channels_first"):
         RNNRegressor(max_epochs=1).fit(X, [0.0, 1.0])
+
+
+def test_multivariate_channels_first_warns_but_feature_vectors_do_not():
+    rng = np.random.RandomState(0)
+    t = np.linspace(0, 6, 100)
+    # 6 sensors of smooth signals, channels first: neighbouring "features" are time points
+    series = np.sin(
+        t[None, None] * rng.uniform(0.5, 2, size=(30, 6, 1)) + rng.normal(size=(30, 6, 1))
+    )
+    y = np.arange(30) % 2
+    with pytest.warns(LayoutWarning):
+        RNNRegressor(hidden_size=4, max_epochs=1).fit(series, y.astype(float))
+    # 10 frames of 64 unordered features (e.g. CNN features): smooth in time, not in features
+    frames = np.cumsum(rng.normal(size=(30, 10, 64)), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RNNRegressor(hidden_size=4, max_epochs=1).fit(frames, y.astype(float))
