@@ -49,6 +49,15 @@ class SigInt(Callback):
             signal.raise_signal(signal.SIGINT)
 
 
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's own SIGINT handler for the test: a process started in the background (as CI
+    may start the tests) inherits SIGINT ignored, and then Python installs no handler."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def fitted_state(est):
     params = set(est.get_params(deep=False))
     return {k: v for k, v in vars(est).items() if k not in params and not k.startswith("_skl")}
@@ -123,7 +132,7 @@ def test_numpy_integer_sizes_reach_torch_as_ints():
 
 # ------------------------------------------------------------------------ interrupts
 @pytest.mark.parametrize("batches", [1, 3], ids=["first-epoch", "second-epoch"])
-def test_ctrl_c_reaches_the_caller_and_leaves_the_estimator_unfitted(batches):
+def test_ctrl_c_reaches_the_caller_and_leaves_the_estimator_unfitted(batches, ctrl_c_raises):
     X, y = data()
     model = C(batch_size=20, callbacks=[SigInt(batches)])
     with pytest.raises(KeyboardInterrupt):
@@ -132,7 +141,7 @@ def test_ctrl_c_reaches_the_caller_and_leaves_the_estimator_unfitted(batches):
         check_is_fitted(model)
 
 
-def test_ctrl_c_during_a_refit_keeps_the_previous_model():
+def test_ctrl_c_during_a_refit_keeps_the_previous_model(ctrl_c_raises):
     X, y = data()
     model = C(batch_size=20).fit(X, y)
     before = fitted_state(model)
