@@ -28,6 +28,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 autosummary_generate = True
+templates_path = ["_templates"]
 numpydoc_show_class_members = False
 
 _INVENTORIES = {
@@ -109,6 +110,10 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"(_results|showcase)\.py",
+    # "Examples using X" on each API page.
+    "doc_module": ("sklrnn",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"sklrnn": None},
 }
 
 html_theme = "pydata_sphinx_theme"

@@ -226,7 +226,7 @@ class MFCC(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 
         Returns
         -------
-        X_mfcc : list of ndarray of shape (n_frames_i, n_features_out_) or ndarray
+        X_mfcc : list of ndarray of shape (n_frames_i, n_features_out) or ndarray
             float32; an array of shape ``(n_samples, max_frames, n_features_out_)`` with
             ``output="padded"``.
         """
