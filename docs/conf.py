@@ -125,6 +125,10 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
+# Pages without sub-pages need no section navigation: their code gets the width instead.
+html_sidebars = {
+    page: [] for page in ("index", "install", "getting_started", "benchmarks", "changelog")
+}
 html_static_path = ["_static"]
 html_css_files = ["sklrnn.css"]
 exclude_patterns = ["_build", "_readme_draft.md"]
