@@ -30,14 +30,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import torch
+from _harness import print_table, timed, write_results
 from torch import nn
 
 from sklrnn.nn.segrnn import SegRNN
@@ -135,21 +133,15 @@ def worker(name: str, args: argparse.Namespace) -> dict:
         torch.cuda.reset_peak_memory_stats()
     for _ in range(2):
         step()
-    sync()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    sync()
-    train_s = (time.perf_counter() - start) / args.steps
+    with timed(sync) as train:
+        for _ in range(args.steps):
+            step()
     model.eval()
     with torch.no_grad():
         model(x)
-        sync()
-        start = time.perf_counter()
-        for _ in range(args.steps):
-            model(x)
-        sync()
-    infer_s = (time.perf_counter() - start) / args.steps
+        with timed(sync) as infer:
+            for _ in range(args.steps):
+                model(x)
     if device.type == "cuda":
         peak = torch.cuda.max_memory_allocated() / 2**20
     else:  # ru_maxrss is in KiB on Linux
@@ -157,8 +149,8 @@ def worker(name: str, args: argparse.Namespace) -> dict:
     return {
         "model": name,
         "parameters": sum(p.numel() for p in model.parameters()),
-        "train_step_seconds": train_s,
-        "inference_seconds": infer_s,
+        "train_step_seconds": train.seconds / args.steps,
+        "inference_seconds": infer.seconds / args.steps,
         "peak_memory_mib": peak,
     }
 
@@ -175,7 +167,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "efficiency.json"))
+    parser.add_argument("--out", default=None, help="JSON path (default results/efficiency.json)")
     parser.add_argument("--worker", choices=MODELS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -194,37 +186,35 @@ def main() -> None:
             flush=True,
         )
     seg = next((r for r in rows if r["model"] == "segrnn"), None)
-    print(
-        f"\nL={args.lookback} C={args.channels} H={args.horizon} batch={args.batch_size} "
+    for r in rows:
+        if seg and r is not seg:
+            r["segrnn_time_saving"] = 1 - seg["train_step_seconds"] / r["train_step_seconds"]
+            r["segrnn_memory_saving"] = 1 - seg["peak_memory_mib"] / r["peak_memory_mib"]
+    columns = [
+        ("model", "model"),
+        ("params", lambda r: f"{r['parameters']:,}"),
+        ("train s/step", lambda r: f"{r['train_step_seconds']:.3f}"),
+        ("infer s", lambda r: f"{r['inference_seconds']:.3f}"),
+        ("peak MiB", lambda r: f"{r['peak_memory_mib']:.0f}"),
+    ]
+    if seg:
+        columns.append(
+            (
+                "SegRNN time / mem saving",
+                lambda r: (
+                    f"{r['segrnn_time_saving']:.0%} / {r['segrnn_memory_saving']:.0%}"
+                    if "segrnn_time_saving" in r
+                    else ""
+                ),
+            )
+        )
+    title = (
+        f"L={args.lookback} C={args.channels} H={args.horizon} batch={args.batch_size} "
         f"d={args.d_model} seg_len={args.seg_len} device={args.device}"
     )
-    head = (
-        f"{'model':>12} | {'params':>9} | {'train s/step':>12} | {'infer s':>8} | {'peak MiB':>8}"
-    )
-    head += " | SegRNN time / mem saving" if seg else ""
-    print(f"{head}\n{'-' * len(head)}")
-    for r in rows:
-        line = (
-            f"{r['model']:>12} | {r['parameters']:>9,} | {r['train_step_seconds']:>12.3f} | "
-            f"{r['inference_seconds']:>8.3f} | {r['peak_memory_mib']:>8.0f}"
-        )
-        if seg and r is not seg:
-            time_saving = 1 - seg["train_step_seconds"] / r["train_step_seconds"]
-            mem_saving = 1 - seg["peak_memory_mib"] / r["peak_memory_mib"]
-            r["segrnn_time_saving"], r["segrnn_memory_saving"] = time_saving, mem_saving
-            line += f" | {time_saving:>8.0%} / {mem_saving:.0%}"
-        print(line)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    print_table(rows, columns, title=title)
     config = {k: v for k, v in vars(args).items() if k not in ("worker", "out")}
-    machine = {
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
-    }
-    out.write_text(json.dumps({"config": config, "results": rows, "machine": machine}, indent=2))
-    print(f"\nwrote {out}")
+    write_results("efficiency", config, rows, args.out)
 
 
 if __name__ == "__main__":

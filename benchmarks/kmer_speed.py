@@ -3,7 +3,7 @@
 Two workloads: 500,000 reads of 100 bp (one block, a 2-D output) and the same reads plus three
 long sequences of 0.5-2 Mb (different lengths, a list output). Each encoding runs ``--repeats``
 times; the table gives the median and best throughput in MB (10**6 letters) per second, and the
-results go to ``benchmarks/results/kmer_speed.json``.
+results go to ``benchmarks/results/kmer_speed.json`` (see ``_harness.py``).
 
     python benchmarks/kmer_speed.py [--repeats 3] [--n-reads 500000]
 """
@@ -11,14 +11,10 @@ results go to ``benchmarks/results/kmer_speed.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import time
-from pathlib import Path
 
 import numpy as np
+from _harness import print_table, repeat, write_results
 
-import sklrnn
 from sklrnn.features import KmerEncoder
 
 ENCODINGS = [
@@ -45,13 +41,7 @@ def workloads(n_reads: int, read_length: int, seed: int) -> dict[str, list[str]]
 
 def measure(seqs: list[str], params: dict, repeats: int) -> list[float]:
     encoder = KmerEncoder(**params).fit(seqs)
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = encoder.transform(seqs)
-        seconds.append(time.perf_counter() - start)
-        del out
-    return seconds
+    return repeat(lambda: encoder.transform(seqs), repeats)
 
 
 def main() -> None:
@@ -60,7 +50,7 @@ def main() -> None:
     parser.add_argument("--n-reads", type=int, default=500_000)
     parser.add_argument("--read-length", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=Path(__file__).parent / "results" / "kmer_speed.json")
+    parser.add_argument("--out", default=None, help="JSON path (default results/kmer_speed.json)")
     args = parser.parse_args()
 
     rows = []
@@ -81,27 +71,18 @@ def main() -> None:
                 }
             )
 
-    header = f"{'workload':<12}{'MB':>8}  {'encoding':<12}{'median MB/s':>13}{'best MB/s':>11}"
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        print(
-            f"{r['workload']:<12}{r['megabases']:>8.1f}  {r['encoding']:<12}"
-            f"{r['mb_per_s_median']:>13.1f}{r['mb_per_s_best']:>11.1f}"
-        )
-    result = {
-        "benchmark": "kmer_speed",
-        "sklrnn": sklrnn.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "repeats": args.repeats,
-        "rows": rows,
-    }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"\nwritten {out}")
+    print_table(
+        rows,
+        [
+            ("workload", "workload"),
+            ("MB", lambda r: f"{r['megabases']:.1f}"),
+            ("encoding", "encoding"),
+            ("median MB/s", lambda r: f"{r['mb_per_s_median']:.1f}"),
+            ("best MB/s", lambda r: f"{r['mb_per_s_best']:.1f}"),
+        ],
+    )
+    config = {k: v for k, v in vars(args).items() if k != "out"}
+    write_results("kmer_speed", config, rows, args.out)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,8 @@ validation / test row blocks of Informer, a StandardScaler fitted on the train r
 channels in and out, every stride-1 test window (2,785 at H = 96); MSE and MAE are means over
 windows x H x channels on the scaled data.
 
-Validation: the protocol early-stops on its own validation block, while the estimator holds out
-the *last* ``validation_fraction`` of the windows it is given. The script therefore fits on the
-train windows followed by the validation windows, in time order, with
-``validation_fraction = (n_val - 0.5) / (n_train + n_val)``: the held-out part,
-``ceil(fraction * n) = n_val`` windows, is then exactly the protocol's validation block (checked
-with the estimator's own split before training), and the model trains on exactly the train
-windows.
+Validation: the protocol early-stops on its own validation block, passed to ``fit`` as
+``X_val, y_val``; the model trains on exactly the train windows.
 
 Timing: ``seconds`` is wall-clock fit + predict; ``CPU s`` is the CPU time of the fit summed over
 the process's threads, which depends less on other work on a shared machine.
@@ -30,21 +25,15 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
-import os
-import platform
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import print_table, timed, write_results
 
-import sklrnn
 from sklrnn import SegRNNForecaster
-from sklrnn._base import resolve_device
-from sklrnn._engine import IndexSplit
 from sklrnn.datasets import load_ett
 from sklrnn.features import make_windows
+from sklrnn.utils._torch import resolve_device
 
 LOOKBACK = 720
 HORIZONS = (96, 192, 336, 720)
@@ -96,45 +85,36 @@ PRESETS = {
 }
 
 
-def protocol_data(horizon: int):
-    """Train+validation windows in time order, the validation share, and the test windows."""
+def protocol_data(horizon: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The train, validation and test windows of the protocol, as ``(X, y)`` pairs."""
     ett = load_ett("ETTh1", lookback=LOOKBACK)
-    X_train, y_train = make_windows(ett.train, LOOKBACK, horizon)
-    X_val, y_val = make_windows(ett.val, LOOKBACK, horizon)
-    X_test, y_test = make_windows(ett.test, LOOKBACK, horizon)
-    n_train, n_val = len(X_train), len(X_val)
-    n = n_train + n_val
-    fraction = (n_val - 0.5) / n
-    train_idx, valid_idx = IndexSplit(fraction, "last", 0).indices(n, None)
-    if not (np.array_equal(train_idx, np.arange(n_train)) and len(valid_idx) == n_val):
-        raise RuntimeError(f"validation_fraction={fraction} does not select the validation block")
-    X = np.concatenate([X_train, X_val])
-    y = np.concatenate([y_train, y_val])
-    sizes = {"train": n_train, "val": n_val, "test": len(X_test)}
-    return X, y, fraction, X_test, y_test, sizes
+    return {
+        part: make_windows(getattr(ett, part), LOOKBACK, horizon)
+        for part in ("train", "val", "test")
+    }
 
 
 def run_horizon(params: dict, horizon: int, verbose: int) -> dict:
-    X, y, fraction, X_test, y_test, sizes = protocol_data(horizon)
-    model = SegRNNForecaster(**params, validation_fraction=fraction, verbose=verbose)
-    start, cpu_start = time.perf_counter(), time.process_time()
-    model.fit(X, y)
-    fit_s, fit_cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
-    del X, y
-    start = time.perf_counter()
-    pred = model.predict(X_test)
-    predict_s = time.perf_counter() - start
+    data = protocol_data(horizon)
+    (X, y), (X_val, y_val) = data.pop("train"), data.pop("val")
+    X_test, y_test = data["test"]
+    sizes = {"train": len(X), "val": len(X_val), "test": len(X_test)}
+    model = SegRNNForecaster(**params, verbose=verbose)
+    with timed() as fit:
+        model.fit(X, y, X_val=X_val, y_val=y_val)
+    del X, y, X_val, y_val
+    with timed() as predict:
+        pred = model.predict(X_test)
     err = pred - y_test
     history = model.net_.history
     return {
         "horizon": horizon,
         "windows": sizes,
-        "validation_fraction": fraction,
         "mse": float(np.mean(err**2)),
         "mae": float(np.mean(np.abs(err))),
-        "fit_seconds": fit_s,
-        "fit_cpu_seconds": fit_cpu_s,
-        "predict_seconds": predict_s,
+        "fit_seconds": fit.seconds,
+        "fit_cpu_seconds": fit.cpu_seconds,
+        "predict_seconds": predict.seconds,
         "epochs": model.n_iter_,
         "best_epoch": int(np.argmax(model.validation_scores_)) + 1,
         "best_val_mse": -model.best_validation_score_,
@@ -145,18 +125,19 @@ def run_horizon(params: dict, horizon: int, verbose: int) -> dict:
     }
 
 
-def print_table(preset: str, rows: list[dict]) -> None:
-    head = f"{'H':>4} | {'ours MSE/MAE':>13} | {'seconds':>8} | {'CPU s':>6} | {'epochs':>6}"
-    head += "".join(f" | {name + ' MSE/MAE':>18}" for name in PUBLISHED)
-    print(f"\nETTh1, L={LOOKBACK}, preset {preset!r}\n{head}\n{'-' * len(head)}")
-    for r in rows:
-        h, seconds = r["horizon"], r["fit_seconds"] + r["predict_seconds"]
-        line = f"{h:>4} | {r['mse']:.3f} / {r['mae']:.3f} | {seconds:>8.0f} | "
-        line += f"{r['fit_cpu_seconds']:>6.0f} | {r['epochs']:>6}"
-        for name in PUBLISHED:
-            mse, mae = PUBLISHED[name][h]
-            line += f" | {f'{mse:.3f} / {mae:.3f}':>18}"
-        print(line)
+def print_results(preset: str, rows: list[dict]) -> None:
+    columns = [
+        ("H", "horizon"),
+        ("ours MSE/MAE", lambda r: f"{r['mse']:.3f} / {r['mae']:.3f}"),
+        ("seconds", lambda r: f"{r['fit_seconds'] + r['predict_seconds']:.0f}"),
+        ("CPU s", lambda r: f"{r['fit_cpu_seconds']:.0f}"),
+        ("epochs", "epochs"),
+    ]
+    for name, scores in PUBLISHED.items():
+        columns.append(
+            (f"{name} MSE/MAE", lambda r, s=scores: "{:.3f} / {:.3f}".format(*s[r["horizon"]]))
+        )
+    print_table(rows, columns, title=f"ETTh1, L={LOOKBACK}, preset {preset!r}")
     if any(r["horizon"] == 96 for r in rows):
         print(
             "H=96 baselines on this split: "
@@ -194,35 +175,14 @@ def main() -> None:
         params["max_epochs"] = args.max_epochs
 
     rows = []
-    load_before = os.getloadavg()
     for horizon in args.horizons:
         rows.append(run_horizon(params, horizon, args.verbose))
-        print_table(args.preset, rows[-1:])
-    print_table(args.preset, rows)
-
-    out = Path(args.out or Path(__file__).parent / "results" / f"ltsf_{args.preset}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    machine = {
-        "platform": platform.platform(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "device": resolve_device(args.device),
-        "load_average_before": load_before,
-        "load_average_after": os.getloadavg(),
-        "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
-    }
-    payload = {
-        "preset": args.preset,
-        "params": params,
-        "lookback": LOOKBACK,
-        "results": rows,
-        "published": {k: {str(h): v for h, v in d.items()} for k, d in PUBLISHED.items()},
-        "machine": machine,
-        "versions": {"sklrnn": sklrnn.__version__, "torch": torch.__version__},
-    }
-    out.write_text(json.dumps(payload, indent=2))
-    print(f"\nwrote {out}")
+        print_results(args.preset, rows[-1:])
+    print_results(args.preset, rows)
+    config = {"preset": args.preset, "params": params, "lookback": LOOKBACK}
+    config["device"] = resolve_device(args.device)
+    published = {k: {str(h): v for h, v in d.items()} for k, d in PUBLISHED.items()}
+    write_results(f"ltsf_{args.preset}", config, rows, args.out, published=published)
 
 
 if __name__ == "__main__":

@@ -10,17 +10,14 @@ once its module and optimiser exist. The two sides run back to back ``--repeats`
 table shows the fastest run of each and the median over the pairs of the wrapper's overhead.
 
 Usage: python benchmarks/overhead.py [--repeats 9] [--epochs 10] [--threads 1]
-Writes benchmarks/results/overhead.json.
+Writes benchmarks/results/overhead.json (see _harness.py).
 """
 
 import argparse
-import json
-import platform
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import print_table, repeat, timed, write_results
 from sklearn.datasets import load_digits
 
 from sklrnn import RNNClassifier
@@ -41,12 +38,7 @@ def tasks():
 
 def best_time(fn, calls=5):
     """The fastest of ``calls`` runs of ``fn()``, in seconds (one pass is a few milliseconds)."""
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(repeat(fn, calls))
 
 
 def plain_pytorch(X, y, epochs, seed=0):
@@ -58,19 +50,18 @@ def plain_pytorch(X, y, epochs, seed=0):
     opt = torch.optim.Adam(module.parameters(), lr=PARAMS["learning_rate"])
     loss_fn = torch.nn.CrossEntropyLoss()
     bs = PARAMS["batch_size"]
-    start = time.perf_counter()
-    module.train()
-    batch_losses = []
-    for _ in range(epochs):
-        order = torch.randperm(len(X))
-        for i in range(0, len(X), bs):
-            idx = order[i : i + bs]
-            opt.zero_grad()
-            loss = loss_fn(module(x_t[idx], lengths[idx]), y_t[idx])
-            loss.backward()
-            opt.step()
-            batch_losses.append(loss.item())
-    fit_s = time.perf_counter() - start
+    with timed() as fit:
+        module.train()
+        batch_losses = []
+        for _ in range(epochs):
+            order = torch.randperm(len(X))
+            for i in range(0, len(X), bs):
+                idx = order[i : i + bs]
+                opt.zero_grad()
+                loss = loss_fn(module(x_t[idx], lengths[idx]), y_t[idx])
+                loss.backward()
+                opt.step()
+                batch_losses.append(loss.item())
 
     def predict_proba():
         module.eval()
@@ -81,15 +72,14 @@ def plain_pytorch(X, y, epochs, seed=0):
             ]
         return np.concatenate(proba)
 
-    return fit_s / epochs, len(X) / best_time(predict_proba)
+    return fit.seconds / epochs, len(X) / best_time(predict_proba)
 
 
 def wrapper(X, y, epochs, seed=0):
     clf = RNNClassifier(**PARAMS, max_epochs=epochs, random_state=seed)
-    start = time.perf_counter()
-    clf.fit(X, y)
-    fit_s = time.perf_counter() - start
-    return fit_s / epochs, len(X) / best_time(lambda: clf.predict_proba(X))
+    with timed() as fit:
+        clf.fit(X, y)
+    return fit.seconds / epochs, len(X) / best_time(lambda: clf.predict_proba(X))
 
 
 def main():
@@ -97,7 +87,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "overhead.json"))
+    parser.add_argument("--out", default=None, help="JSON path (default results/overhead.json)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -123,29 +113,20 @@ def main():
             }
         )
 
-    header = (
-        f"{'task':<28} {'plain s/epoch':>13} {'sklrnn s/epoch':>14} {'overhead':>9} "
-        f"{'plain pred/s':>12} {'sklrnn pred/s':>13} {'overhead':>9}"
+    print_table(
+        rows,
+        [
+            ("task", "task"),
+            ("plain s/epoch", lambda r: f"{r['plain_epoch_s']:.3f}"),
+            ("sklrnn s/epoch", lambda r: f"{r['sklrnn_epoch_s']:.3f}"),
+            ("overhead", lambda r: f"{r['fit_overhead_pct']:.1f}%"),
+            ("plain pred/s", lambda r: f"{r['plain_predict_per_s']:.0f}"),
+            ("sklrnn pred/s", lambda r: f"{r['sklrnn_predict_per_s']:.0f}"),
+            ("overhead", lambda r: f"{r['predict_overhead_pct']:.1f}%"),
+        ],
     )
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        print(
-            f"{r['task']:<28} {r['plain_epoch_s']:>13.3f} {r['sklrnn_epoch_s']:>14.3f} "
-            f"{r['fit_overhead_pct']:>8.1f}% {r['plain_predict_per_s']:>12.0f} "
-            f"{r['sklrnn_predict_per_s']:>13.0f} {r['predict_overhead_pct']:>8.1f}%"
-        )
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "machine": platform.processor() or platform.machine(),
-        "torch_threads": args.threads,
-        "epochs": args.epochs,
-        "repeats": args.repeats,
-        "torch": torch.__version__,
-    }
-    out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
-    print(f"\nwritten to {out}")
+    config = dict(PARAMS, epochs=args.epochs, repeats=args.repeats, torch_threads=args.threads)
+    write_results("overhead", config, rows, args.out)
 
 
 if __name__ == "__main__":

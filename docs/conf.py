@@ -74,6 +74,7 @@ def _sklearn_label(app, env, node, contnode):
 GUIDE_ORDER = [
     "inputs",
     "networks",
+    "parameters",
     "forecasting",
     "featurizers",
     "inspection",
@@ -109,7 +110,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"(_results|showcase)\.py",
+    "ignore_pattern": r"showcase\.py",
     # "Examples using X" on each API page.
     "doc_module": ("sklrnn",),
     "backreferences_dir": "generated/backreferences",

@@ -17,12 +17,9 @@ them.
 
 # %%
 # Data
-import time
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from _results import report
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
 from sklearn.model_selection import GridSearchCV
@@ -103,12 +100,10 @@ def make_lstm():
 model = make_pipeline(
     KmerEncoder(k=1, output="onehot"), FunctionTransformer(add_positions), make_lstm()
 )
-start = time.perf_counter()
 model.fit(X_train, y_train)
-seconds = time.perf_counter() - start
 accuracy = accuracy_score(y_test, model.predict(X_test))
 clf = model[-1]
-print(f"BiLSTM: test accuracy {accuracy:.4f} ({clf.n_iter_} epochs, {seconds:.1f} s)")
+print(f"BiLSTM: test accuracy {accuracy:.4f} ({clf.n_iter_} epochs)")
 
 # %%
 # The same network without the position channels has to count its way to the junction
@@ -125,13 +120,6 @@ rows = [
 for name, value, reference in rows:
     print(f"  {name:<42}{value:>9.4f}  {reference}")
 print(f"  ({round(accuracy * len(y_test))} of {len(y_test)} test windows right)")
-report(
-    "StatLog splice junctions (BiLSTM + positions)",
-    "test accuracy",
-    accuracy,
-    "StatLog best 0.959 (RBF)",
-    seconds,
-)
 
 # %%
 # Learning curve and confusion matrix

@@ -4,52 +4,50 @@ from __future__ import annotations
 
 import copy
 import logging
-from numbers import Real
+from dataclasses import replace
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.helper import predefined_split
 
+from ._budget import TrainingBudget, training_budget
 from ._data import (
     Sequences,
-    check_positive_int,
     check_sample_weight,
     check_sequences,
     check_step_shape,
+    warn_if_channels_first,
 )
 from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
 from ._progress import CallbackSupportMixin, report_epochs, with_callbacks
+from .nn.optim import OPTIMIZERS
+from .utils._param_validation import (
+    Device,
+    Interval,
+    Options,
+    ParamsValidationMixin,
+    RandomState,
+    SubclassOf,
+)
+from .utils._torch import resolve_device, torch_seeded
 
 logger = logging.getLogger(__name__)
 
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
 
-
-def resolve_device(device: str) -> str:
-    """``"auto"`` is ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
+class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEstimator):
     """Base of every sklrnn estimator; subclasses override the hooks below.
 
-    Hooks: ``_check_X`` (how X is read), ``_encode_y`` / ``_decode`` (targets),
-    ``_build_module`` (the torch module), ``_criterion`` (a torch loss),
-    ``_validation_kind`` and ``_score_raw`` (validation split and score; ``_loss_name`` and
-    ``_validation_score_name`` label them in plots),
-    ``_extra_callbacks`` (e.g. a learning-rate schedule), ``_module_metadata`` (what ``load``
-    needs to rebuild the module).
+    Hooks, each declared here with what it must do: ``_check_X`` (how X is read),
+    ``_encode_y`` / ``_decode`` (targets), ``_build_module`` (the torch module), ``_criterion``
+    (a torch loss), ``_validation_kind`` and ``_score_raw`` (validation split and score),
+    ``_loss_name`` and ``_validation_score_name`` (their names in plots), ``_extra_callbacks``
+    (e.g. a learning-rate schedule), ``_fit_sample_weight`` (weights of the loss),
+    ``_module_metadata`` and ``_restore`` (what ``load`` needs to rebuild the module).
 
     Every subclass has the training parameters ``optimizer``, ``learning_rate``,
     ``weight_decay``, ``batch_size``, ``max_epochs``, ``early_stopping``,
@@ -57,67 +55,91 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     ``callbacks``, ``warm_start``, ``verbose`` and ``random_state``.
     """
 
+    #: How early stopping holds out validation data: ``"shuffle"``, ``"stratified"`` (by the
+    #: encoded targets) or ``"last"`` (the last samples, for data in time order).
     _validation_kind = "shuffle"
+    #: Name of the training loss, as plots label it (``inspection.plot_training_history``).
+    _loss_name = "loss"
+    #: Name of the score in ``validation_scores_``, as plots label it.
+    _validation_score_name = "score"
+
+    # The rules of the training parameters; subclasses merge them with their module's.
+    _parameter_constraints = {
+        "optimizer": [Options(OPTIMIZERS), SubclassOf(torch.optim.Optimizer)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None)],
+        "batch_size": [Options(("auto",)), Interval(Integral, 1, None)],
+        "max_epochs": [Options(("auto",)), Interval(Integral, 1, None)],
+        "early_stopping": ["boolean", Options(("auto",))],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None)],
+        "tol": [Interval(Real, 0, None)],
+        "gradient_clip": [None, Interval(Real, 0, None, closed="neither")],
+        "device": [Device()],
+        "callbacks": [None, list, tuple],
+        "warm_start": ["boolean"],
+        "verbose": ["boolean", Interval(Integral, 0, None)],
+        "random_state": [RandomState()],
+    }
 
     # ----------------------------------------------------------------- hooks
     def _check_X(self, X) -> Sequences:
+        """Validate ``X`` (at fit and predict) into padded sequences with their lengths."""
         return check_sequences(X)
 
     def _encode_y(self, y, *, fit: bool) -> np.ndarray:
+        """Targets as the loss reads them; ``fit=False`` checks them against the first fit."""
         raise NotImplementedError
 
     def _decode(self, raw: np.ndarray) -> np.ndarray:
+        """Turn the network's raw outputs for a batch into ``predict``'s answer."""
         raise NotImplementedError
 
     def _build_module(self, seqs: Sequences, y: np.ndarray) -> torch.nn.Module:
+        """Record what the data fixes (e.g. ``n_outputs_``) and return a new torch module."""
         raise NotImplementedError
 
     def _criterion(self) -> torch.nn.Module:
+        """The torch loss; the engine sets its ``reduction`` to weigh samples."""
         raise NotImplementedError
 
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
+        """Validation score (higher is better) of raw outputs against encoded targets."""
         raise NotImplementedError
 
-    def _extra_callbacks(self) -> list:
+    def _extra_callbacks(self, budget: TrainingBudget) -> list:
+        """skorch callbacks the estimator adds itself, as ``(name, callback)`` pairs."""
         return []
 
     def _fit_sample_weight(self, y: np.ndarray, sample_weight) -> np.ndarray:
+        """Per-sample weights of the loss, mean 1, from ``sample_weight`` (and e.g. classes)."""
         return check_sample_weight(sample_weight, len(y))
 
-    def _validate_params(self) -> None:
-        """Check the training parameters; subclasses extend it with their module's."""
-        for name in ("batch_size", "max_epochs", "n_iter_no_change"):
-            check_positive_int(getattr(self, name), name)
-        for name in ("learning_rate",):
-            value = getattr(self, name)
-            if not isinstance(value, Real) or not value > 0:
-                raise ValueError(f"{name} must be a positive number; got {value!r}.")
-        if not isinstance(self.weight_decay, Real) or self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}.")
-        if not isinstance(self.validation_fraction, Real) or not (0 < self.validation_fraction < 1):
-            raise ValueError(
-                f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
-            )
-        if self.gradient_clip is not None and not (
-            isinstance(self.gradient_clip, Real) and self.gradient_clip > 0
-        ):
-            raise ValueError(f"gradient_clip must be None or > 0; got {self.gradient_clip!r}.")
-        if isinstance(self.optimizer, str) and self.optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
-                f"class; got {self.optimizer!r}."
-            )
-        if self.device != "auto":
-            torch.device(self.device)  # raises a clear RuntimeError for a bad name
-
     # ------------------------------------------------------------- training
-    def _seed(self) -> int:
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+    def _budget(self, n_samples: int, validation_data: bool = False) -> TrainingBudget:
+        """Resolve ``"auto"`` batch size, epochs and early stopping for ``n_samples``.
 
-    def _callbacks(self, seed: int) -> tuple[list, IndexSplit | None]:
+        With ``validation_data`` (``X_val`` passed to ``fit``) every sample trains and early
+        stopping is on.
+        """
+        budget = training_budget(
+            n_samples,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            early_stopping=False if validation_data else self.early_stopping,
+            validation_fraction=self.validation_fraction,
+        )
+        return replace(budget, early_stopping=True) if validation_data else budget
+
+    def _callbacks(
+        self, seed: int, budget: TrainingBudget, valid: SequenceDataset | None = None
+    ) -> tuple[list, object]:
         callbacks, split = [], None
-        if self.early_stopping:
-            split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
+        if budget.early_stopping:
+            if valid is None:
+                split = IndexSplit(self.validation_fraction, self._validation_kind, seed)
+            else:
+                split = predefined_split(valid)
             callbacks.append(("valid_score", ValidationScore(self._score_raw)))
             callbacks.append(
                 (
@@ -133,23 +155,23 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             )
         if self.gradient_clip is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip)))
-        callbacks += self._extra_callbacks()
+        callbacks += self._extra_callbacks(budget)
         for i, cb in enumerate(self.callbacks or []):
             name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append((name, copy.deepcopy(cb)))
         return callbacks, split
 
-    def _make_net(self, module: torch.nn.Module, seed: int):
-        callbacks, split = self._callbacks(seed)
+    def _make_net(self, module: torch.nn.Module, seed: int, budget: TrainingBudget, valid=None):
+        callbacks, split = self._callbacks(seed, budget, valid)
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         return build_net(
             module,
             self._criterion(),
             optimizer=optimizer,
-            lr=self.learning_rate,
-            optimizer__weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            lr=float(self.learning_rate),
+            optimizer__weight_decay=float(self.weight_decay),
+            max_epochs=budget.max_epochs,
+            batch_size=budget.batch_size,
             train_split=split,
             callbacks=callbacks,
             device=resolve_device(self.device),
@@ -157,7 +179,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         )
 
     @with_callbacks
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
         """Fit the network to sequences ``X`` and targets ``y``.
 
         Parameters
@@ -169,14 +191,28 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the loss.
+        X_val : array-like or list of arrays, default=None
+            Validation sequences for early stopping, used instead of holding out
+            ``validation_fraction`` of ``X`` (e.g. the block that follows the training data in
+            time). Needs ``early_stopping`` True or ``"auto"`` (then always on).
+        y_val : array-like, default=None
+            Targets of ``X_val``, in the layout of ``y``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        self._validate_params()
+        self._check_params()
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val go together: pass both, or neither.")
+        if X_val is not None and not self.early_stopping:
+            raise ValueError(
+                "X_val and y_val are the validation data of early stopping; set "
+                'early_stopping=True (or "auto") to use them.'
+            )
         seqs = self._check_X(X)
+        warn_if_channels_first(X, seqs)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -192,27 +228,55 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         weights = self._fit_sample_weight(y_enc, sample_weight)
         uniform = bool(np.all(weights == 1))  # then the loss needs no weighting
         dataset = SequenceDataset(seqs.data, seqs.lengths, y_enc, None if uniform else weights)
-        seed = self._seed()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with torch_seeded(self.random_state) as seed:
             if continuing:
                 net = self.net_
             else:
                 self.n_features_in_ = seqs.n_features
                 self.step_shape_ = tuple(seqs.step_shape)
-                net = self._make_net(self._build_module(seqs, y_enc), seed).initialize()
+                self.budget_ = self._budget(len(dataset), validation_data=X_val is not None)
+                module = self._build_module(seqs, y_enc)
+            valid = self._validation_set(X_val, y_val)  # the layout of the targets is known now
+            if not continuing:
+                net = self._make_net(module, seed, self.budget_, valid).initialize()
+            elif valid is not None:
+                if not self.budget_.early_stopping:
+                    raise ValueError(
+                        "X_val and y_val cannot be added to a warm start whose first fit did not "
+                        "stop early; fit again with warm_start=False."
+                    )
+                net.train_split = predefined_split(valid)
             with report_epochs(self, net, X, y, sample_weight):
                 net.partial_fit(dataset, None)
         self.net_ = net  # only once training has succeeded
         self._record_history()
         return self
 
+    def _validation_set(self, X_val, y_val) -> SequenceDataset | None:
+        """``X_val`` and ``y_val``, checked like ``X`` and ``y`` at predict, or None."""
+        if X_val is None:
+            return None
+        try:
+            seqs = self._check_X(X_val)
+            self._check_step_shape(seqs)
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"X_val: {exc}") from None
+        try:
+            y_enc = self._encode_y(y_val, fit=False)
+        except ValueError as exc:
+            raise ValueError(f"y_val: {exc}") from None
+        if len(y_enc) != len(seqs):
+            raise ValueError(
+                f"X_val and y_val have different numbers of samples: {len(seqs)} and {len(y_enc)}."
+            )
+        return SequenceDataset(seqs.data, seqs.lengths, y_enc)
+
     def _record_history(self) -> None:
         history = self.net_.history
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         self.n_iter_ = len(self.loss_curve_)
         self.best_loss_ = min(self.loss_curve_)
-        if self.early_stopping:
+        if self.budget_.early_stopping:
             self.validation_scores_ = [float(v) for v in history[:, "valid_score"]]
             self.best_validation_score_ = max(self.validation_scores_)
         else:
@@ -282,9 +346,11 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
             "n_features_in_": self.n_features_in_,
             "step_shape_": list(self.step_shape_),
             "loss_curve_": self.loss_curve_,
+            "budget_": list(vars(self.budget_).values()),
         }
 
     def _restore(self, fitted: dict) -> torch.nn.Module:
+        """Set the fitted attributes ``_module_metadata`` saved and return the bare module."""
         raise NotImplementedError
 
     @classmethod
@@ -315,9 +381,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         est.step_shape_ = tuple(fitted["step_shape_"])
         est.loss_curve_ = fitted["loss_curve_"]
         est.n_iter_ = len(est.loss_curve_)
+        est.budget_ = TrainingBudget(*fitted["budget_"])
         module = est._restore(fitted)
         module.load_state_dict(payload["state_dict"])
-        est.net_ = est._make_net(module, 0).initialize()
+        est.net_ = est._make_net(module, 0, est.budget_).initialize()
         return est
 
     def __sklearn_tags__(self):

@@ -12,8 +12,8 @@ Accepted layouts (batch first, as in PyTorch and Keras):
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
@@ -93,14 +93,32 @@ def _as_numeric(array, name: str, index=None) -> np.ndarray:
     return array
 
 
-def _is_ragged_list(X) -> bool:
-    if not isinstance(X, (list, tuple)) or not X:
+def is_sequence_list(X) -> bool:
+    """True for a list of sequences, which transformers answer with a list.
+
+    A list or tuple is a list of sequences when it holds arrays, or sequences of different
+    shapes; nested lists of numbers with one shape are read as one array.
+    """
+    if not isinstance(X, (list, tuple)) or not X or np.isscalar(X[0]):
         return False
-    first = X[0]
-    if np.isscalar(first):
-        return False
-    shapes = {np.shape(x) for x in X}
-    return len(shapes) > 1
+    return any(isinstance(x, np.ndarray) for x in X) or len({np.shape(x) for x in X}) > 1
+
+
+def is_ragged(X) -> bool:
+    """True for a list of sequences of different shapes (which no array can hold)."""
+    return is_sequence_list(X) and len({np.shape(x) for x in X}) > 1
+
+
+def pad_sequences(seqs: list[np.ndarray], dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """Stack sequences of different lengths, zero-padded after their last step.
+
+    Returns ``data`` of shape ``(n, max_len, *step_shape)`` and the ``lengths``.
+    """
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    data = np.zeros((len(seqs), int(lengths.max()), *seqs[0].shape[1:]), dtype=dtype)
+    for i, s in enumerate(seqs):
+        data[i, : len(s)] = s
+    return data, lengths
 
 
 def check_sequences(
@@ -142,7 +160,7 @@ def check_sequences(
         raise ValueError(f"{name} is None; expected an array of sequences.")
     if isinstance(X, Sequences):
         return X
-    if _is_ragged_list(X):
+    if is_ragged(X):
         seqs = [_as_numeric(x, name, i) for i, x in enumerate(X)]
         ndims = {s.ndim for s in seqs}
         if len(ndims) > 1 or not ndims <= ({1} if tokens else {1, 2}):
@@ -153,14 +171,18 @@ def check_sequences(
             )
         widths = {s.shape[1:] for s in seqs}
         if len(widths) > 1:
+            hint = ""
+            if len({s.shape[0] for s in seqs}) == 1:
+                hint = (
+                    f" Every sequence has {seqs[0].shape[0]} rows: this looks like channels-first "
+                    "data (a list of (n_channels, T_i) arrays, as aeon and sktime give); convert "
+                    "it with sklrnn.features.from_channels_first or ChannelsFirstConverter."
+                )
             raise ValueError(
                 f"The sequences in {name} have different numbers of features: "
-                f"{sorted(w[0] for w in widths)}."
+                f"{sorted(w[0] for w in widths)}.{hint}"
             )
-        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-        data = np.zeros((len(seqs), int(lengths.max()), *seqs[0].shape[1:]), dtype=np.float64)
-        for i, s in enumerate(seqs):
-            data[i, : len(s)] = s
+        data, lengths = pad_sequences(seqs)
         data = _cast(data, name, tokens=tokens, allow_nan=allow_nan)
         _check_lengths(lengths, name)
         return Sequences(data, lengths)
@@ -195,6 +217,35 @@ def check_sequences(
     lengths = np.full(array.shape[0], array.shape[1], dtype=np.int64)
     data = _cast(array, name, tokens=tokens, allow_nan=allow_nan)
     return Sequences(data, lengths)
+
+
+CHANNELS_FIRST_MAX_STEPS = 16
+
+
+class LayoutWarning(UserWarning):
+    """X's shape suggests another layout than the one it is read in."""
+
+
+def warn_if_channels_first(X, sequences: Sequences) -> None:
+    """Warn when a 3-D array looks channels first ``(n, C, T)`` but is read as ``(n, T, F)``.
+
+    The layout is never guessed; this only flags the likely misread, an array of at most
+    ``CHANNELS_FIRST_MAX_STEPS`` "time steps" that each hold more "features" (a univariate
+    aeon/sktime array ``(n, 1, T)`` is read as one step of T values).
+    """
+    if isinstance(X, Sequences) or is_ragged(X) or sequences.data.ndim != 3:
+        return
+    n_steps, n_features = sequences.data.shape[1:]
+    if n_steps < n_features and n_steps <= CHANNELS_FIRST_MAX_STEPS:
+        warnings.warn(
+            f"X of shape {sequences.data.shape} is read as {n_steps} time step(s) of "
+            f"{n_features} features each. If it is channels first (n_samples, n_channels, "
+            "n_timepoints), as aeon and sktime give, convert it with "
+            "sklrnn.features.from_channels_first(X) or put ChannelsFirstConverter() first in "
+            "the pipeline.",
+            LayoutWarning,
+            stacklevel=3,
+        )
 
 
 def _check_lengths(lengths: np.ndarray, name: str) -> None:
@@ -257,11 +308,3 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     if w.sum() <= 0:
         raise ValueError("sample_weight sums to zero; at least one sample needs a positive weight.")
     return (w / w.mean()).astype(np.float32)
-
-
-def check_positive_int(value, name: str, *, allow_none: bool = False, minimum: int = 1) -> None:
-    """Raise a ValueError naming ``name`` unless ``value`` is an int >= ``minimum``."""
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")

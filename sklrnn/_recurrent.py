@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
+from skorch.callbacks import LRScheduler
 
 from ._base import BaseSequenceEstimator
-from ._data import Sequences, check_positive_int, check_sequences
-from .nn.recurrent import CELLS, POOLINGS, RecurrentNet
+from ._budget import TrainingBudget
+from ._data import Sequences, check_sequences
+from .nn.recurrent import CELLS, CONV_MODES, CONV_NORMS, POOLINGS, RecurrentNet
+from .utils._param_validation import Interval, IntTuple, Options
+
+LR_SCHEDULES = (None, "cosine", "plateau")
 
 
 class RecurrentEstimator(BaseSequenceEstimator):
     """Base of the estimators built on :class:`~sklrnn.nn.recurrent.RecurrentNet`."""
+
+    _parameter_constraints = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "cell": [Options(CELLS)],
+        "hidden_size": [Interval(Integral, 1, None)],
+        "num_layers": [Interval(Integral, 1, None)],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1)],
+        "pooling": [Options(POOLINGS)],
+        "conv_channels": [None, IntTuple()],
+        "conv_kernel_size": [Interval(Integral, 1, None), IntTuple()],
+        "conv_norm": [Options(CONV_NORMS)],
+        "conv_mode": [Options(CONV_MODES)],
+        "frame_channels": [IntTuple()],
+        "frame_features": [Interval(Integral, 1, None)],
+        "frame_pool_size": [Interval(Integral, 1, None)],
+        "embedding_dim": [None, Interval(Integral, 1, None)],
+        "lr_schedule": [Options(LR_SCHEDULES)],
+    }
 
     def __init__(
         self,
@@ -25,6 +49,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         pooling="last",
         conv_channels=None,
         conv_kernel_size=3,
+        conv_norm=None,
+        conv_mode="serial",
         frame_channels=(16, 32),
         frame_features=64,
         frame_pool_size=3,
@@ -32,9 +58,10 @@ class RecurrentEstimator(BaseSequenceEstimator):
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
-        batch_size=64,
-        max_epochs=50,
-        early_stopping=False,
+        lr_schedule="cosine",
+        batch_size="auto",
+        max_epochs="auto",
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -53,6 +80,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.pooling = pooling
         self.conv_channels = conv_channels
         self.conv_kernel_size = conv_kernel_size
+        self.conv_norm = conv_norm
+        self.conv_mode = conv_mode
         self.frame_channels = frame_channels
         self.frame_features = frame_features
         self.frame_pool_size = frame_pool_size
@@ -60,6 +89,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping
@@ -73,26 +103,26 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        if self.cell not in CELLS:
-            raise ValueError(f"cell must be one of {sorted(CELLS)}; got {self.cell!r}.")
-        if self.pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {list(POOLINGS)}; got {self.pooling!r}.")
-        for name in (
-            "hidden_size",
-            "num_layers",
-            "conv_kernel_size",
-            "frame_features",
-            "frame_pool_size",
-        ):
-            check_positive_int(getattr(self, name), name)
-        check_positive_int(self.embedding_dim, "embedding_dim", allow_none=True)
-        for name in ("conv_channels", "frame_channels"):
-            for width in getattr(self, name) or ():
-                check_positive_int(width, f"each entry of {name}")
-        if not isinstance(self.dropout, Real) or not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
+    def _n_outputs(self, y: np.ndarray) -> int:
+        """Number of network outputs for the encoded targets ``y`` (classes or targets)."""
+        raise NotImplementedError
+
+    # The rule "one kernel size, or one per convolution" is RecurrentNet's own: it raises when
+    # fit builds the module, before training.
+
+    def _extra_callbacks(self, budget: TrainingBudget) -> list:
+        if self.lr_schedule == "cosine":
+            # per epoch, from learning_rate down to 1 % of it at max_epochs
+            policy = dict(policy="CosineAnnealingLR", T_max=budget.max_epochs)
+            policy["eta_min"] = self.learning_rate / 100
+        elif self.lr_schedule == "plateau":
+            monitor = "valid_loss" if budget.early_stopping else "train_loss"
+            patience = max(1, self.n_iter_no_change // 2)
+            policy = dict(policy="ReduceLROnPlateau", monitor=monitor, patience=patience)
+            policy["factor"] = 0.5
+        else:
+            return []
+        return [("lr_schedule", LRScheduler(**policy))]
 
     def _check_X(self, X) -> Sequences:
         tokens = self.embedding_dim is not None
@@ -122,17 +152,23 @@ class RecurrentEstimator(BaseSequenceEstimator):
             n_features=int(np.prod(self.step_shape_, dtype=int)),
             n_outputs=self.n_outputs_,
             cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
+            hidden_size=int(self.hidden_size),
+            num_layers=int(self.num_layers),
+            bidirectional=bool(self.bidirectional),
+            dropout=float(self.dropout),
             pooling=self.pooling,
-            conv_channels=tuple(self.conv_channels or ()),
-            conv_kernel_size=self.conv_kernel_size,
+            conv_channels=tuple(map(int, self.conv_channels or ())),
+            conv_kernel_size=(
+                int(self.conv_kernel_size)
+                if np.isscalar(self.conv_kernel_size)
+                else tuple(int(k) for k in self.conv_kernel_size)
+            ),
+            conv_norm=self.conv_norm,
+            conv_mode=self.conv_mode,
             frame_shape=frames,
-            frame_channels=tuple(self.frame_channels),
-            frame_features=self.frame_features,
-            frame_pool_size=self.frame_pool_size,
+            frame_channels=tuple(map(int, self.frame_channels)),
+            frame_features=int(self.frame_features),
+            frame_pool_size=int(self.frame_pool_size),
             vocab_size=getattr(self, "vocabulary_size_", None),
-            embedding_dim=self.embedding_dim or 16,
+            embedding_dim=int(self.embedding_dim or 16),
         )

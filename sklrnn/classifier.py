@@ -12,87 +12,29 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._data import check_sample_weight
+from ._param_docs import CLASSIFIER, RECURRENT, TRAINING, document_parameters
 from ._recurrent import RecurrentEstimator
+from .utils._param_validation import Options
 
 
+@document_parameters(CLASSIFIER, RECURRENT, TRAINING)
 class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     """Recurrent neural network classifier for sequences.
 
-    A SimpleRNN, LSTM or GRU (optionally bidirectional, stacked, behind a Conv1d front end, an
-    embedding for token ids or a per-frame CNN for image sequences) reads each sequence; its
-    pooled output goes through a linear layer and a softmax. Training runs on skorch with the
-    cross-entropy loss.
+    A SimpleRNN, LSTM or GRU (optionally bidirectional and stacked, behind an embedding for
+    token ids or a per-frame CNN for image sequences) reads each sequence; its pooled output
+    goes through a linear layer and a softmax. Training runs on skorch with the cross-entropy
+    loss.
+
+    By default a fully convolutional branch runs beside the LSTM (three Conv1d layers of 64, 128
+    and 64 channels, kernel 5, batch norm and ReLU, averaged over time; the LSTM-FCN layout),
+    and the training budget adapts to the data: batch size, number of epochs and early stopping
+    follow the rules of ``batch_size``, ``max_epochs`` and ``early_stopping`` below, with a
+    cosine learning-rate schedule. ``conv_channels=None`` gives the recurrent network alone.
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent layer: ``"rnn"`` is the Elman SimpleRNN (tanh).
-    hidden_size : int, default=64
-        Hidden units per direction.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    bidirectional : bool, default=False
-        Also read each sequence backwards.
-    dropout : float, default=0.0
-        Dropout between recurrent layers and on the pooled vector.
-    pooling : {"last", "mean", "max", "attention"}, default="last"
-        How the outputs over time become one vector: the true last step of each sequence
-        (padded ones included), the mean or max over valid steps, or learned attention.
-    conv_channels : tuple of int, default=None
-        Channels of a Conv1d front end over time (a CNN-RNN); None for none.
-    conv_kernel_size : int, default=3
-        Kernel size of the Conv1d front end.
-    frame_channels : tuple of int, default=(16, 32)
-        Conv2d channels of the per-frame encoder, used when X holds image sequences
-        ``(n, T, H, W)`` or ``(n, T, C, H, W)``.
-    frame_features : int, default=64
-        Features per frame from the per-frame encoder.
-    frame_pool_size : int, default=3
-        Side of the grid the per-frame encoder's last feature map is average-pooled to, before
-        its linear layer. A grid keeps where things are in the frame (the layout of a shape,
-        the position of a moving object, which motion needs), at the price of
-        ``frame_pool_size**2`` times the weights in that layer and of features that change when
-        the content moves; 1 is global average pooling, features that barely depend on where
-        the content is.
-    embedding_dim : int, default=None
-        When set, X holds integer token ids ``(n, T)`` (or a list of 1-D arrays), embedded in
-        this many dimensions; the vocabulary size is learned from the data and ids unseen at fit
-        are read as id 0.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer class, \
-default="adam"
-        Optimiser.
-    learning_rate : float, default=1e-3
-        Learning rate.
-    weight_decay : float, default=0.0
-        L2 penalty (decoupled for ``"adamw"``).
-    batch_size : int, default=64
-        Mini-batch size.
-    max_epochs : int, default=50
-        Maximum number of passes over the training data.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified) and stop when the validation
-        loss has not improved by ``tol`` for ``n_iter_no_change`` epochs; the best weights are
-        restored.
-    validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    tol : float, default=1e-4
-        Minimum improvement of the validation loss.
-    gradient_clip : float, default=None
-        Clip the gradient norm to this value.
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss, multiplied with ``sample_weight``.
-    device : str, default="auto"
-        torch device; ``"auto"`` uses a GPU when one is visible.
-    callbacks : list of skorch callbacks or (name, callback) pairs, default=None
-        Extra skorch callbacks (copied at fit, the parameter is never modified).
-    warm_start : bool, default=False
-        Continue training the fitted network on the next call to ``fit``.
-    verbose : int, default=0
-        1 prints one line per epoch (losses, validation score, time); 0 prints nothing.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, dropout, batch order and the validation split.
+    {parameters}
 
     Attributes
     ----------
@@ -116,6 +58,8 @@ default="adam"
         Lowest training loss.
     n_iter_ : int
         Epochs run.
+    budget_ : TrainingBudget
+        Batch size, maximum epochs and early stopping this fit used (``"auto"`` resolved).
     net_ : skorch.NeuralNet
         The fitted skorch net (its ``module_`` is the torch module, its ``history`` the log).
 
@@ -146,6 +90,11 @@ default="adam"
 
     _validation_kind = "stratified"
 
+    _parameter_constraints = {
+        **RecurrentEstimator._parameter_constraints,
+        "class_weight": [None, Options(("balanced",)), dict],
+    }
+
     def __init__(
         self,
         *,
@@ -155,8 +104,10 @@ default="adam"
         bidirectional=False,
         dropout=0.0,
         pooling="last",
-        conv_channels=None,
-        conv_kernel_size=3,
+        conv_channels=(64, 128, 64),
+        conv_kernel_size=5,
+        conv_norm="batch",
+        conv_mode="parallel",
         frame_channels=(16, 32),
         frame_features=64,
         frame_pool_size=3,
@@ -164,9 +115,10 @@ default="adam"
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
-        batch_size=64,
-        max_epochs=50,
-        early_stopping=False,
+        lr_schedule="cosine",
+        batch_size="auto",
+        max_epochs="auto",
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -187,6 +139,8 @@ default="adam"
             pooling=pooling,
             conv_channels=conv_channels,
             conv_kernel_size=conv_kernel_size,
+            conv_norm=conv_norm,
+            conv_mode=conv_mode,
             frame_channels=frame_channels,
             frame_features=frame_features,
             frame_pool_size=frame_pool_size,
@@ -194,6 +148,7 @@ default="adam"
             optimizer=optimizer,
             learning_rate=learning_rate,
             weight_decay=weight_decay,
+            lr_schedule=lr_schedule,
             batch_size=batch_size,
             max_epochs=max_epochs,
             early_stopping=early_stopping,
@@ -216,7 +171,7 @@ default="adam"
             encoder = LabelEncoder().fit(y)
             if len(encoder.classes_) < 2:
                 raise ValueError(
-                    "RNNClassifier needs samples of at least 2 classes in the data, but the data "
+                    "Training a classifier needs samples of at least 2 classes in y, but y "
                     f"contains only one class: {encoder.classes_[0]!r}."
                 )
             self.classes_ = encoder.classes_

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -11,12 +11,12 @@ from sklearn.metrics import r2_score
 from skorch.callbacks import LRScheduler
 
 from ._base import BaseSequenceEstimator
-from ._data import Sequences, _as_numeric, check_positive_int, check_sequences
-from .nn.segrnn import SegRNN
+from ._data import Sequences, _as_numeric, check_sequences
+from ._param_docs import SEGRNN, TRAINING, document_parameters
+from .nn.recurrent import CELLS
+from .nn.segrnn import DECODERS, NORMALIZATIONS, SegRNN
+from .utils._param_validation import Interval, Options
 
-_CELLS = ("gru", "lstm", "rnn")
-_DECODERS = ("pmf", "rmf")
-_NORMALIZATIONS = ("last", "revin", None)
 _LOSSES: dict[str, type[torch.nn.Module]] = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss}
 _LR_SCHEDULES = (None, "paper")
 
@@ -45,6 +45,7 @@ class _SegRNNOnWindows(torch.nn.Module):
         return self.segrnn(x)  # [B, L, C] -> [B, H, C]
 
 
+@document_parameters(SEGRNN, TRAINING)
 class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
     """Segment recurrent network (SegRNN) forecaster of multi-step horizons.
 
@@ -59,65 +60,7 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
 
     Parameters
     ----------
-    seg_len : int, default=24
-        Segment length ``W``; at most the look-back ``L``. When it does not divide ``L`` the
-        look-back is padded at its start with its first value; when it does not divide ``H`` the
-        decoded steps are cropped.
-    hidden_size : int, default=512
-        Size of the segment embedding and of the recurrent state.
-    cell : {"gru", "lstm", "rnn"}, default="gru"
-        Recurrent cell of encoder and decoder.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    decoder : {"pmf", "rmf"}, default="pmf"
-        Parallel multi-step decoding (all output segments at once, from position embeddings) or
-        recurrent multi-step decoding (each output segment fed back as the next input).
-    channel_embedding : bool, default=True
-        With ``"pmf"``, also give the decoder a learned embedding of the channel.
-    normalization : {"last", "revin"} or None, default="last"
-        Subtract each channel's last look-back value (and add it back to the forecast), use
-        reversible instance normalisation, or feed the values as they are.
-    dropout : float, default=0.1
-        Dropout before the output projection.
-    loss : {"mse", "mae"}, default="mse"
-        Training loss: mean squared or mean absolute error.
-    lr_schedule : {None, "paper"}, default=None
-        None keeps the learning rate constant. ``"paper"`` is the official SegRNN schedule: the
-        rate is kept for 4 epochs, then multiplied by 0.8 after every epoch (skorch's
-        ``LRScheduler`` with ``LambdaLR``).
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer class, \
-default="adam"
-        Optimiser.
-    learning_rate : float, default=3e-4
-        Learning rate.
-    weight_decay : float, default=0.0
-        L2 penalty.
-    batch_size : int, default=64
-        Mini-batch size, in windows.
-    max_epochs : int, default=30
-        Maximum number of passes over the training windows.
-    early_stopping : bool, default=False
-        Hold out the last ``validation_fraction`` of the windows (in the order given) and stop
-        when the validation loss stalls; the best weights are restored.
-    validation_fraction : float, default=0.1
-        Share of the windows held out for early stopping: the last
-        ``ceil(validation_fraction * n_samples)`` of them.
-    n_iter_no_change : int, default=5
-        Patience of early stopping, in epochs.
-    tol : float, default=1e-4
-        Minimum improvement of the validation loss.
-    gradient_clip : float, default=None
-        Clip the gradient norm to this value.
-    device : str, default="auto"
-        Torch device; ``"auto"`` uses a GPU when one is visible.
-    callbacks : list of skorch callbacks or (name, callback) pairs, default=None
-        Extra skorch callbacks.
-    warm_start : bool, default=False
-        Continue training the fitted network on the next call to ``fit``.
-    verbose : int, default=0
-        1 prints one line per epoch; 0 prints nothing.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, dropout and batch order.
+    {parameters}
 
     Attributes
     ----------
@@ -164,10 +107,7 @@ default="adam"
     the R² over the ``H * C`` flattened outputs, averaged uniformly.
 
     To early-stop on a separate validation block, as the long-term forecasting protocol does,
-    pass the training windows followed by the validation windows with
-    ``validation_fraction=(n_val - 0.5) / (n_train + n_val)``: the last
-    ``ceil(validation_fraction * n_samples) = n_val`` windows are then exactly the validation
-    block.
+    pass its windows to ``fit``: ``model.fit(X_train, y_train, X_val=X_val, y_val=y_val)``.
 
     Examples
     --------
@@ -184,6 +124,20 @@ default="adam"
     """
 
     _validation_kind = "last"
+
+    _parameter_constraints = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "seg_len": [Interval(Integral, 1, None)],
+        "hidden_size": [Interval(Integral, 1, None)],
+        "cell": [Options(CELLS)],
+        "num_layers": [Interval(Integral, 1, None)],
+        "decoder": [Options(DECODERS)],
+        "channel_embedding": ["boolean"],
+        "normalization": [Options(NORMALIZATIONS)],
+        "dropout": [Interval(Real, 0, 1)],
+        "loss": [Options(_LOSSES)],
+        "lr_schedule": [Options(_LR_SCHEDULES)],
+    }
 
     def __init__(
         self,
@@ -241,25 +195,6 @@ default="adam"
         self.random_state = random_state
 
     # ------------------------------------------------------------- checks
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        for name in ("seg_len", "hidden_size", "num_layers"):
-            check_positive_int(getattr(self, name), name)
-        choices = {
-            "cell": _CELLS,
-            "decoder": _DECODERS,
-            "normalization": _NORMALIZATIONS,
-            "loss": tuple(_LOSSES),
-            "lr_schedule": _LR_SCHEDULES,
-        }
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(
-                    f"{name} must be one of {list(allowed)}; got {getattr(self, name)!r}."
-                )
-        if not isinstance(self.dropout, Real) or not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
-
     def _check_X(self, X) -> Sequences:
         seqs = check_sequences(X)
         if seqs.is_ragged:
@@ -312,11 +247,6 @@ default="adam"
                 f"forecasts every input channel; pass y of shape (n_samples, horizon, "
                 f"{n_channels})."
             )
-        if self.seg_len > lookback:
-            raise ValueError(
-                f"seg_len={self.seg_len} is longer than the look-back windows of X "
-                f"({lookback} steps); use seg_len <= {lookback}."
-            )
         self.lookback_, self.horizon_ = lookback, y.shape[1]
         return self._make_module()
 
@@ -325,10 +255,10 @@ default="adam"
             lookback=self.lookback_,
             horizon=self.horizon_,
             n_channels=self.n_features_in_,
-            seg_len=self.seg_len,
-            hidden_size=self.hidden_size,
+            seg_len=int(self.seg_len),
+            hidden_size=int(self.hidden_size),
             cell=self.cell,
-            num_layers=self.num_layers,
+            num_layers=int(self.num_layers),
             decoder=self.decoder,
             channel_embedding=bool(self.channel_embedding),
             dropout=float(self.dropout),
@@ -347,7 +277,7 @@ default="adam"
     def _score_raw(self, y_true: np.ndarray, raw: np.ndarray) -> float:
         return -float(np.mean((np.asarray(y_true, np.float64) - raw) ** 2))
 
-    def _extra_callbacks(self) -> list:
+    def _extra_callbacks(self, budget) -> list:
         if self.lr_schedule == "paper":
             policy = torch.optim.lr_scheduler.LambdaLR
             return [("lr_schedule", LRScheduler(policy=policy, lr_lambda=paper_lr_factor))]

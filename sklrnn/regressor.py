@@ -8,9 +8,11 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
 from ._data import _as_numeric
+from ._param_docs import RECURRENT, TRAINING, document_parameters
 from ._recurrent import RecurrentEstimator
 
 
+@document_parameters(RECURRENT, TRAINING)
 class RNNRegressor(RegressorMixin, RecurrentEstimator):
     """Recurrent neural network regressor for sequences.
 
@@ -19,67 +21,7 @@ class RNNRegressor(RegressorMixin, RecurrentEstimator):
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent layer: ``"rnn"`` is the Elman SimpleRNN (tanh).
-    hidden_size : int, default=64
-        Hidden units per direction.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    bidirectional : bool, default=False
-        Also read each sequence backwards.
-    dropout : float, default=0.0
-        Dropout between recurrent layers and on the pooled vector.
-    pooling : {"last", "mean", "max", "attention"}, default="last"
-        How the outputs over time become one vector.
-    conv_channels : tuple of int, default=None
-        Channels of a Conv1d front end over time (a CNN-RNN); None for none.
-    conv_kernel_size : int, default=3
-        Kernel size of the Conv1d front end.
-    frame_channels : tuple of int, default=(16, 32)
-        Conv2d channels of the per-frame encoder for image sequences.
-    frame_features : int, default=64
-        Features per frame from the per-frame encoder.
-    frame_pool_size : int, default=3
-        Side of the grid the per-frame encoder's last feature map is average-pooled to, before
-        its linear layer. A grid keeps where things are in the frame (the layout of a shape,
-        the position of a moving object, which motion needs), at the price of
-        ``frame_pool_size**2`` times the weights in that layer and of features that change when
-        the content moves; 1 is global average pooling, features that barely depend on where
-        the content is.
-    embedding_dim : int, default=None
-        When set, X holds integer token ids embedded in this many dimensions.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer class, \
-default="adam"
-        Optimiser.
-    learning_rate : float, default=1e-3
-        Learning rate.
-    weight_decay : float, default=0.0
-        L2 penalty.
-    batch_size : int, default=64
-        Mini-batch size.
-    max_epochs : int, default=50
-        Maximum number of passes over the training data.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when the validation loss stalls;
-        the best weights are restored.
-    validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    tol : float, default=1e-4
-        Minimum improvement of the validation loss.
-    gradient_clip : float, default=None
-        Clip the gradient norm to this value.
-    device : str, default="auto"
-        torch device; ``"auto"`` uses a GPU when one is visible.
-    callbacks : list of skorch callbacks or (name, callback) pairs, default=None
-        Extra skorch callbacks.
-    warm_start : bool, default=False
-        Continue training the fitted network on the next call to ``fit``.
-    verbose : int, default=0
-        1 prints one line per epoch; 0 prints nothing.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, dropout, batch order and the validation split.
+    {parameters}
 
     Attributes
     ----------
@@ -99,6 +41,8 @@ default="adam"
         Lowest training loss.
     n_iter_ : int
         Epochs run.
+    budget_ : TrainingBudget
+        Batch size, maximum epochs and early stopping this fit used (``"auto"`` resolved).
     net_ : skorch.NeuralNet
         The fitted skorch net.
 

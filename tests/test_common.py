@@ -1,10 +1,11 @@
 """scikit-learn's own estimator checks on every public estimator."""
 
+from conftest import SMALL
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklrnn import RNNClassifier, RNNRegressor, SegRNNForecaster
 
-FAST = dict(hidden_size=8, max_epochs=40, learning_rate=0.02, batch_size=32, device="cpu")
+FAST = SMALL | dict(max_epochs=40, batch_size=32)
 # The checks' 2-D X are univariate look-back windows, as short as 1 step: segments of 1 step.
 # A 1-D y is one step ahead (horizon 1); a 2-D y is a horizon of one channel.
 FAST_FORECASTER = FAST | dict(seg_len=1, hidden_size=16)

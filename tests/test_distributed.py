@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import SMALL, make_sign_data
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -26,14 +27,6 @@ def client():
         yield client
 
 
-def make_classification(n=96, seed=0):
-    """The label is the sign of the mean of channel 0; channel 1 is noise."""
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, 10, 2)).astype(np.float32)
-    y = np.where(X[:, :, 0].mean(axis=1) > 0, "up", "down")
-    return X, y
-
-
 def make_regression(n=96, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(n, 8, 1)).astype(np.float32)
@@ -41,21 +34,11 @@ def make_regression(n=96, seed=0):
 
 
 def classifier():
-    return RNNClassifier(
-        hidden_size=4,
-        max_epochs=15,
-        learning_rate=0.02,
-        batch_size=16,
-        random_state=0,
-        device="cpu",
-    )
+    return RNNClassifier(**SMALL | dict(hidden_size=4), random_state=0)
 
 
 def regressor():
-    return RNNRegressor(
-        cell="gru", hidden_size=8, max_epochs=15, learning_rate=0.02, batch_size=16,
-        random_state=0, device="cpu",
-    )  # fmt: skip
+    return RNNRegressor(**SMALL, cell="gru", random_state=0)
 
 
 def on_dask(client, fn):
@@ -69,7 +52,7 @@ def on_dask(client, fn):
 
 
 def test_grid_search_on_dask_matches_local(client):
-    X, y = make_classification()
+    X, y = make_sign_data(n=96, n_timesteps=10)
     local = GridSearchCV(classifier(), GRID, cv=2, n_jobs=1).fit(X, y)
     remote, _ = on_dask(client, lambda: GridSearchCV(classifier(), GRID, cv=2).fit(X, y))
 
@@ -105,7 +88,7 @@ def test_cross_validate_on_dask_matches_local(client):
 
 def test_fit_on_a_worker_predicts_like_a_local_fit(client):
     # the estimator travels to a worker, trains there and comes back fitted (pickle both ways)
-    X, y = make_classification()
+    X, y = make_sign_data(n=96, n_timesteps=10)
     fitted_remotely = client.submit(RNNClassifier.fit, classifier(), X, y, pure=False).result()
     fitted_locally = classifier().fit(X, y)
     assert fitted_remotely.classes_.tolist() == ["down", "up"]

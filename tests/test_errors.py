@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from conftest import SMALL
 
 from sklrnn import RNNClassifier, RNNRegressor
 
-TINY = dict(hidden_size=4, max_epochs=1, device="cpu", random_state=0)
+TINY = SMALL | dict(hidden_size=4, max_epochs=1, random_state=0)
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_different_features_at_predict(data):
         (dict(frame_pool_size=0), "frame_pool_size must be an integer >= 1; got 0"),
         (dict(frame_pool_size=2.0), "frame_pool_size must be an integer >= 1; got 2.0"),
         (dict(embedding_dim=0), "embedding_dim"),
-        (dict(dropout=1.5), "dropout must be in"),
+        (dict(dropout=1.5), r"dropout must be a number in \[0, 1\)"),
         (dict(learning_rate=0), "learning_rate must be a positive"),
         (dict(validation_fraction=1.0), "validation_fraction"),
         (dict(optimizer="lbfgs"), "optimizer must be one of"),

@@ -6,6 +6,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from conftest import SMALL, make_sign_data
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -14,31 +15,21 @@ from skorch.callbacks import Callback
 
 from sklrnn import RNNClassifier, RNNRegressor
 
-TINY = dict(hidden_size=8, max_epochs=15, learning_rate=0.02, batch_size=16, device="cpu")
-
-
-def _signal_data(n=120, t=12, seed=0):
-    """Channel 0's mean sign decides the label; channel 1 is noise."""
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, t, 2)).astype(np.float32)
-    y = np.where(X[:, :, 0].mean(axis=1) > 0, "up", "down")
-    return X, y
-
 
 def test_classifier_learns_blobs_read_as_sequences():
     # The accuracy part of scikit-learn's check_classifiers_train (listed as expected to fail
     # for its predict(X.T) part, which is a valid batch of univariate sequences here).
     X, y = make_blobs(n_samples=300, random_state=0, n_features=3, centers=3, cluster_std=0.5)
     X = StandardScaler().fit_transform(X)
-    clf = RNNClassifier(**TINY, random_state=0).fit(X, y)
+    clf = RNNClassifier(**SMALL, random_state=0).fit(X, y)
     assert clf.score(X, y) > 0.83
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("pooling", ["last", "mean", "max", "attention"])
 def test_cells_and_poolings_learn(cell, pooling):
-    X, y = _signal_data()
-    clf = RNNClassifier(**TINY, cell=cell, pooling=pooling, random_state=0).fit(X, y)
+    X, y = make_sign_data()
+    clf = RNNClassifier(**SMALL, cell=cell, pooling=pooling, random_state=0).fit(X, y)
     assert clf.score(X, y) > 0.8
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
@@ -46,9 +37,9 @@ def test_cells_and_poolings_learn(cell, pooling):
 
 
 def test_bidirectional_stacked_conv_front_end():
-    X, y = _signal_data()
+    X, y = make_sign_data()
     clf = RNNClassifier(
-        **TINY,
+        **SMALL,
         num_layers=2,
         bidirectional=True,
         dropout=0.1,
@@ -67,18 +58,18 @@ def test_bidirectional_stacked_conv_front_end():
     [dict(pooling="last"), dict(pooling="mean", bidirectional=True), dict(conv_channels=(4, 4))],
 )
 def test_padding_never_changes_a_prediction(params):
-    X, y = _signal_data(n=60)
+    X, y = make_sign_data(n=60)
     rng = np.random.RandomState(1)
     ragged = [x[: rng.randint(2, 13)] for x in X]
-    clf = RNNClassifier(**TINY, **params, random_state=0).fit(ragged, y)
+    clf = RNNClassifier(**SMALL, **params, random_state=0).fit(ragged, y)
     together = clf.predict_proba(ragged)
     alone = np.vstack([clf.predict_proba([seq]) for seq in ragged[:15]])
     np.testing.assert_allclose(together[:15], alone, atol=1e-5)
 
 
 def test_input_layouts_and_dtypes():
-    X, y = _signal_data(n=40)
-    clf = RNNClassifier(**TINY | dict(max_epochs=2), random_state=0)
+    X, y = make_sign_data(n=40)
+    clf = RNNClassifier(**SMALL | dict(max_epochs=2), random_state=0)
     assert clf.fit(X.astype(np.float64), y).predict(X).shape == (40,)
     assert clf.fit((X * 10).astype(np.int64), y).n_features_in_ == 2
     univariate = clf.fit(X[:, :, 0], y)
@@ -93,7 +84,7 @@ def test_token_input_through_an_embedding():
     rng = np.random.RandomState(0)
     tokens = rng.randint(1, 6, size=(80, 10))
     y = (tokens == 5).any(axis=1).astype(int)
-    clf = RNNClassifier(**TINY, embedding_dim=4, random_state=0).fit(tokens, y)
+    clf = RNNClassifier(**SMALL, embedding_dim=4, random_state=0).fit(tokens, y)
     assert clf.vocabulary_size_ == 6
     assert clf.score(tokens, y) > 0.8
     # Ids never seen at fit are read as the unknown id 0 instead of failing.
@@ -108,7 +99,7 @@ def test_image_sequences_end_to_end(channel_axis):
     X[y == 1, :, :4] += 1.0  # class 1 is brighter at the top of every frame
     if channel_axis:
         X = X[:, :, None]
-    clf = RNNClassifier(**TINY, frame_channels=(4,), frame_features=8, random_state=0)
+    clf = RNNClassifier(**SMALL, frame_channels=(4,), frame_features=8, random_state=0)
     clf.fit(X, y)
     assert clf.step_shape_ == (1, 8, 8)
     assert clf.score(X, y) > 0.9
@@ -136,7 +127,7 @@ def _moving_square(n=240, size=12, n_frames=4, seed=0):
 def test_frame_pool_size_lets_the_frame_encoder_see_motion():
     X, y = _moving_square()
     train, test = slice(0, 160), slice(160, None)
-    params = dict(TINY, cell="gru", frame_channels=(4,), frame_features=8, random_state=0)
+    params = dict(SMALL, cell="gru", frame_channels=(4,), frame_features=8, random_state=0)
     grid = RNNClassifier(**params, frame_pool_size=2).fit(X[train], y[train])
     assert grid.net_.module_.frames.proj.in_features == 4 * 2 * 2
     assert grid.score(X[test], y[test]) > 0.9  # measured 1.0
@@ -151,7 +142,7 @@ def test_frame_pool_size_lets_the_frame_encoder_see_motion():
 
 def test_frame_pool_size_is_saved(tmp_path):
     X, y = _moving_square(n=40)
-    reg = RNNRegressor(**TINY | dict(max_epochs=2), frame_channels=(4,), frame_features=8)
+    reg = RNNRegressor(**SMALL | dict(max_epochs=2), frame_channels=(4,), frame_features=8)
     reg.set_params(frame_pool_size=2, random_state=0).fit(X, y.astype(np.float32))
     reg.save(tmp_path / "reg.pt")
     loaded = RNNRegressor.load(tmp_path / "reg.pt")
@@ -163,7 +154,7 @@ def test_multi_output_regression():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(150, 8, 2)).astype(np.float32)
     y = np.stack([X[:, -1, 0], X[:, :, 1].mean(axis=1)], axis=1)
-    reg = RNNRegressor(**TINY | dict(max_epochs=40), random_state=0).fit(X, y)
+    reg = RNNRegressor(**SMALL | dict(max_epochs=40), random_state=0).fit(X, y)
     assert reg.predict(X).shape == (150, 2)
     assert reg.n_outputs_ == 2
     assert reg.score(X, y) > 0.7
@@ -174,7 +165,7 @@ def test_class_weight_and_sample_weight_move_the_decision():
     X = np.zeros((120, 6, 2), dtype=np.float32)
     y = np.zeros(120, dtype=int)
     y[:12] = 1
-    params = TINY | dict(max_epochs=40, hidden_size=4)
+    params = SMALL | dict(max_epochs=40, hidden_size=4)
     plain = RNNClassifier(**params, random_state=0).fit(X, y)
     balanced = RNNClassifier(**params, class_weight="balanced", random_state=0).fit(X, y)
     assert abs(plain.predict_proba(X)[:, 1].mean() - 0.1) < 0.05  # the base rate
@@ -186,9 +177,9 @@ def test_class_weight_and_sample_weight_move_the_decision():
 
 
 def test_attributes_and_early_stopping():
-    X, y = _signal_data(n=200)
+    X, y = make_sign_data(n=200)
     clf = RNNClassifier(
-        **TINY | dict(max_epochs=200),
+        **SMALL | dict(max_epochs=200),
         early_stopping=True,
         n_iter_no_change=3,
         validation_fraction=0.2,
@@ -198,27 +189,27 @@ def test_attributes_and_early_stopping():
     assert len(clf.loss_curve_) == len(clf.validation_scores_) == clf.n_iter_
     assert clf.best_loss_ == min(clf.loss_curve_)
     assert 0.5 < clf.best_validation_score_ <= 1.0
-    plain = RNNClassifier(**TINY | dict(max_epochs=3), random_state=0).fit(X, y)
+    plain = RNNClassifier(**SMALL | dict(max_epochs=3), random_state=0).fit(X, y)
     assert plain.n_iter_ == 3 and plain.validation_scores_ is None
 
 
 def test_same_random_state_same_predictions_and_rng_untouched():
-    X, y = _signal_data()
+    X, y = make_sign_data()
     torch.manual_seed(123)
     before = torch.rand(1)
     torch.manual_seed(123)
-    a = RNNClassifier(**TINY, dropout=0.3, early_stopping=True, random_state=7).fit(X, y)
+    a = RNNClassifier(**SMALL, dropout=0.3, early_stopping=True, random_state=7).fit(X, y)
     after = torch.rand(1)
-    b = RNNClassifier(**TINY, dropout=0.3, early_stopping=True, random_state=7).fit(X, y)
+    b = RNNClassifier(**SMALL, dropout=0.3, early_stopping=True, random_state=7).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     assert torch.equal(before, after)  # fitting does not consume the user's torch RNG
-    c = RNNClassifier(**TINY, dropout=0.3, random_state=8).fit(X, y)
+    c = RNNClassifier(**SMALL, dropout=0.3, random_state=8).fit(X, y)
     assert not np.allclose(a.predict_proba(X), c.predict_proba(X))
 
 
 def test_warm_start_continues_training():
-    X, y = _signal_data()
-    clf = RNNClassifier(**TINY | dict(max_epochs=3), warm_start=True, random_state=0).fit(X, y)
+    X, y = make_sign_data()
+    clf = RNNClassifier(**SMALL | dict(max_epochs=3), warm_start=True, random_state=0).fit(X, y)
     first = clf.net_.module_.head.weight.detach().clone()
     clf.fit(X, y)
     assert clf.n_iter_ == 6
@@ -231,8 +222,8 @@ def test_warm_start_continues_training():
 
 
 def test_clone_of_fitted_is_unfitted_and_pickle_round_trip(tmp_path):
-    X, y = _signal_data()
-    clf = RNNClassifier(**TINY, random_state=0).fit(X, y)
+    X, y = make_sign_data()
+    clf = RNNClassifier(**SMALL, random_state=0).fit(X, y)
     assert not hasattr(clone(clf), "net_")
     again = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
@@ -243,12 +234,12 @@ def test_clone_of_fitted_is_unfitted_and_pickle_round_trip(tmp_path):
 
 @pytest.mark.parametrize("estimator", ["classifier", "regressor"])
 def test_weights_only_save_and_load(tmp_path, estimator):
-    X, y = _signal_data()
+    X, y = make_sign_data()
     if estimator == "classifier":
-        model = RNNClassifier(**TINY, embedding_dim=None, bidirectional=True, random_state=0)
+        model = RNNClassifier(**SMALL, embedding_dim=None, bidirectional=True, random_state=0)
     else:
         y = X[:, :, 0].sum(axis=1)
-        model = RNNRegressor(**TINY, conv_channels=(4,), random_state=0)
+        model = RNNRegressor(**SMALL, conv_channels=(4,), random_state=0)
     model.fit(X, y)
     path = tmp_path / "model.pt"
     model.save(path)
@@ -263,8 +254,8 @@ def test_weights_only_save_and_load(tmp_path, estimator):
 
 
 def test_save_refuses_what_it_cannot_store(tmp_path):
-    X, y = _signal_data(n=40)
-    clf = RNNClassifier(**TINY | dict(max_epochs=1), callbacks=[Callback()], random_state=0).fit(
+    X, y = make_sign_data(n=40)
+    clf = RNNClassifier(**SMALL | dict(max_epochs=1), callbacks=[Callback()], random_state=0).fit(
         X, y
     )
     with pytest.raises(ValueError, match="pickle"):
@@ -273,8 +264,8 @@ def test_save_refuses_what_it_cannot_store(tmp_path):
 
 def test_gpu_pickle_loads_without_gpu():
     """A net whose device is cuda unpickles onto the CPU on a machine without a GPU."""
-    X, y = _signal_data(n=40)
-    clf = RNNClassifier(**TINY | dict(max_epochs=1), random_state=0).fit(X, y)
+    X, y = make_sign_data(n=40)
+    clf = RNNClassifier(**SMALL | dict(max_epochs=1), random_state=0).fit(X, y)
     expected = clf.predict_proba(X)
     clf.net_.device = "cuda"  # as pickled on a GPU machine
     state = pickle.dumps(clf)
@@ -287,21 +278,22 @@ def test_gpu_pickle_loads_without_gpu():
 
 
 def test_grid_search_parallel_and_cross_val_on_a_fitted_estimator():
-    X, y = _signal_data(n=90)
-    fitted = RNNClassifier(**TINY | dict(max_epochs=5), random_state=0).fit(X, y)
+    X, y = make_sign_data(n=90)
+    fitted = RNNClassifier(**SMALL | dict(max_epochs=5), random_state=0).fit(X, y)
     search = GridSearchCV(fitted, {"cell": ["rnn", "gru"], "hidden_size": [4, 8]}, cv=2, n_jobs=2)
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 4
     assert search.best_params_["cell"] in {"rnn", "gru"}
     scores = cross_val_score(fitted, X, y, cv=3)
-    assert scores.shape == (3,) and np.all(scores >= 0)
+    # chance is about 0.5; 5 epochs (cosine schedule) measured 0.67 to 0.73 per fold
+    assert scores.shape == (3,) and scores.mean() > 0.6
 
 
 def test_verbose_prints_epochs_and_silent_by_default(capsys):
-    X, y = _signal_data(n=40)
-    RNNClassifier(**TINY | dict(max_epochs=2), random_state=0).fit(X, y)
+    X, y = make_sign_data(n=40)
+    RNNClassifier(**SMALL | dict(max_epochs=2), random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
-    RNNClassifier(**TINY | dict(max_epochs=2), early_stopping=True, verbose=1, random_state=0).fit(
+    RNNClassifier(**SMALL | dict(max_epochs=2), early_stopping=True, verbose=1, random_state=0).fit(
         X, y
     )
     out = capsys.readouterr().out
@@ -318,16 +310,18 @@ def test_user_callbacks_are_copied_and_run():
         def on_epoch_end(self, net, **kwargs):
             self.epochs += 1
 
-    X, y = _signal_data(n=40)
+    X, y = make_sign_data(n=40)
     counter = Count()
-    clf = RNNClassifier(**TINY | dict(max_epochs=3), callbacks=[("count", counter)], random_state=0)
+    clf = RNNClassifier(
+        **SMALL | dict(max_epochs=3), callbacks=[("count", counter)], random_state=0
+    )
     clf.fit(X, y)
     assert counter.epochs == 0  # the parameter is never modified
     assert dict(clf.net_.callbacks_)["count"].epochs == 3
 
 
 def test_auto_device_picks_what_is_there():
-    X, y = _signal_data(n=30)
-    clf = RNNClassifier(**TINY | dict(device="auto", max_epochs=1), random_state=0).fit(X, y)
+    X, y = make_sign_data(n=30)
+    clf = RNNClassifier(**SMALL | dict(device="auto", max_epochs=1), random_state=0).fit(X, y)
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert clf.net_.device == expected

@@ -131,7 +131,7 @@ def test_parameters_checked():
         MFCC(n_mfcc=0).fit(None)
     with pytest.raises(ValueError, match="delta_width must be odd"):
         MFCC(delta_width=4).fit(None)
-    with pytest.raises(ValueError, match="output must be 'list' or 'padded'"):
+    with pytest.raises(ValueError, match=r"output must be one of \['list', 'padded'\]"):
         MFCC(output="dict").fit(None)
     assert MFCC(n_fft=1024).fit(None).hop_length_ == 256
 

@@ -82,7 +82,7 @@ def test_invalid_letters_and_short_sequences():
 
 
 def test_parameters_checked():
-    with pytest.raises(ValueError, match="k must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"k must be an integer in \[1, 31\]; got 0"):
         KmerEncoder(k=0).fit(["A"])
     with pytest.raises(ValueError, match="output must be"):
         KmerEncoder(output="bag").fit(["A"])

@@ -159,9 +159,9 @@ def test_padder_array_input_and_errors():
     X = np.arange(10.0).reshape(2, 5)
     np.testing.assert_array_equal(SequencePadder(3).fit_transform(X), X[:, :3])
     np.testing.assert_array_equal(SequencePadder(6).fit_transform(X)[:, 5], 0.0)
-    with pytest.raises(ValueError, match="padding must be 'post' or 'pre'"):
+    with pytest.raises(ValueError, match=r"padding must be one of \['post', 'pre'\]"):
         SequencePadder(padding="both").fit(X)
-    with pytest.raises(ValueError, match="max_len must be an integer >= 1"):
+    with pytest.raises(ValueError, match="max_len must be None or an integer >= 1"):
         SequencePadder(max_len=0).fit(X)
     padder = SequencePadder().fit(np.zeros((2, 5, 3)))
     with pytest.raises(ValueError, match="expecting 3 features"):

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import SMALL
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from skorch.callbacks import Callback
@@ -12,9 +13,7 @@ from skorch.callbacks import Callback
 from sklrnn import SegRNNForecaster
 from sklrnn.features import make_windows
 
-TINY = dict(
-    seg_len=12, hidden_size=8, max_epochs=3, learning_rate=0.01, batch_size=32, device="cpu"
-)
+TINY = SMALL | dict(seg_len=12, max_epochs=3, learning_rate=0.01, batch_size=32)
 
 
 def _seasonal(n=400, channels=2):
@@ -109,17 +108,37 @@ def test_validation_part_is_the_last_windows_in_time_order():
     assert model.best_validation_score_ == max(model.validation_scores_)
 
 
-@pytest.mark.parametrize(
-    ("n_train", "n_val"), [(7825, 2785), (7729, 2689), (7585, 2545), (7201, 2161), (30, 1)]
-)
-def test_validation_fraction_that_selects_a_validation_block(n_train, n_val):
-    # The recipe of the Notes (and benchmarks/ltsf.py), on ETTh1's window counts at H = 96-720.
-    from sklrnn._engine import IndexSplit
+def test_validation_data_passed_to_fit_is_the_validation_part():
+    n = 50
+    X = np.random.RandomState(0).normal(size=(n, 24, 1)).astype(np.float32)
+    y = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], (n, 4, 1))  # y = index
+    params = TINY | dict(max_epochs=2, batch_size=8, early_stopping=True, random_state=0)
+    recorder = _RecordBatches()
+    model = SegRNNForecaster(**params, callbacks=[("record", recorder)])
+    model.fit(X[:40], y[:40], X_val=X[40:], y_val=y[40:])
+    seen = dict(model.net_.callbacks_)["record"]
+    np.testing.assert_array_equal(np.unique(np.concatenate(seen.valid_)), np.arange(40, 50))
+    np.testing.assert_array_equal(np.unique(np.concatenate(seen.train_)), np.arange(40))
+    # the same model as when the last 10 of the 50 windows are held out
+    held_out = SegRNNForecaster(**params, validation_fraction=0.2).fit(X, y)
+    np.testing.assert_allclose(model.validation_scores_, held_out.validation_scores_, rtol=1e-6)
+    np.testing.assert_allclose(model.predict(X), held_out.predict(X), rtol=1e-6)
 
-    n = n_train + n_val
-    train, valid = IndexSplit((n_val - 0.5) / n, "last", 0).indices(n, None)
-    np.testing.assert_array_equal(train, np.arange(n_train))
-    np.testing.assert_array_equal(valid, np.arange(n_train, n))
+
+def test_validation_data_errors_come_before_training(monkeypatch, windows):
+    X, y = windows
+    _never_trains(monkeypatch)
+    with pytest.raises(ValueError, match="set early_stopping=True"):
+        SegRNNForecaster(**TINY).fit(X, y, X_val=X, y_val=y)
+    model = SegRNNForecaster(**TINY, early_stopping=True)
+    with pytest.raises(ValueError, match="X_val and y_val go together"):
+        model.fit(X, y, X_val=X)
+    with pytest.raises(ValueError, match="X_val: .*windows of 36 steps.*lookback_=48"):
+        model.fit(X, y, X_val=X[:, -36:], y_val=y)
+    with pytest.raises(ValueError, match="y_val: .*does not match the targets"):
+        model.fit(X, y, X_val=X, y_val=y[:, :12])
+    with pytest.raises(ValueError, match="X_val and y_val have different numbers of samples"):
+        model.fit(X, y, X_val=X, y_val=y[:-1])
 
 
 def test_learns_a_noiseless_seasonal_series_to_near_zero_error():

@@ -14,21 +14,14 @@ import textwrap
 import numpy as np
 import pytest
 import torch
+from conftest import SMALL, make_sign_data
 
 from sklrnn import RNNClassifier, RNNRegressor, SegRNNForecaster
 from sklrnn.features import make_windows
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
-SMALL = dict(hidden_size=16, max_epochs=20, learning_rate=0.02, batch_size=16, device="cuda")
-
-
-def _ragged_signal(n=160, seed=0):
-    """Sequences of 5 to 20 steps; the label is the sign of channel 0's mean."""
-    rng = np.random.RandomState(seed)
-    X = [rng.normal(size=(rng.randint(5, 21), 2)).astype(np.float32) for _ in range(n)]
-    y = np.array(["up" if x[:, 0].mean() > 0 else "down" for x in X])
-    return X, y
+ON_GPU = SMALL | dict(hidden_size=16, max_epochs=20, device="cuda")
 
 
 def _device_of(estimator):
@@ -36,10 +29,10 @@ def _device_of(estimator):
 
 
 def test_classifier_trains_on_the_gpu_with_ragged_input_and_weights():
-    X, y = _ragged_signal()
+    X, y = make_sign_data(n=160, n_timesteps=20, ragged=True)
     clf = RNNClassifier(
         cell="lstm", bidirectional=True, pooling="attention", class_weight="balanced",
-        early_stopping=True, random_state=0, **SMALL,
+        early_stopping=True, random_state=0, **ON_GPU,
     )  # fmt: skip
     clf.fit(X, y, sample_weight=np.linspace(0.5, 1.5, len(y)))
     assert _device_of(clf) == "cuda"
@@ -52,7 +45,7 @@ def test_regressor_and_conv_front_end_train_on_the_gpu():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 16, 3)).astype(np.float32)
     y = np.stack([X[:, :, 0].mean(1), X[:, -4:, 1].sum(1)], axis=1)
-    reg = RNNRegressor(cell="gru", conv_channels=(8,), random_state=0, **SMALL).fit(X, y)
+    reg = RNNRegressor(cell="gru", conv_channels=(8,), random_state=0, **ON_GPU).fit(X, y)
     assert _device_of(reg) == "cuda"
     assert reg.score(X, y) > 0.5
 
@@ -79,23 +72,25 @@ def test_image_sequences_train_end_to_end_on_the_gpu():
         for t in range(6):
             col = 1 + t if label else 10 - t
             X[i, t, 5:8, col : col + 2] = 1.0
-    clf = RNNClassifier(cell="gru", frame_channels=(8,), frame_features=16, random_state=0, **SMALL)
+    clf = RNNClassifier(
+        cell="gru", frame_channels=(8,), frame_features=16, random_state=0, **ON_GPU
+    )
     clf.fit(X, y)
     assert _device_of(clf) == "cuda"
     assert clf.score(X, y) > 0.9
 
 
 def test_same_seed_same_model_on_the_gpu():
-    X, y = _ragged_signal(n=80)
-    a = RNNClassifier(cell="gru", random_state=3, **SMALL).fit(X, y).predict_proba(X)
-    b = RNNClassifier(cell="gru", random_state=3, **SMALL).fit(X, y).predict_proba(X)
+    X, y = make_sign_data(n=80, n_timesteps=20, ragged=True)
+    a = RNNClassifier(cell="gru", random_state=3, **ON_GPU).fit(X, y).predict_proba(X)
+    b = RNNClassifier(cell="gru", random_state=3, **ON_GPU).fit(X, y).predict_proba(X)
     np.testing.assert_allclose(a, b, atol=1e-5)
 
 
 def test_gpu_model_loads_and_predicts_on_a_machine_without_gpu(tmp_path):
     """Pickle and save() of a GPU-fitted model, read back in a process that sees no GPU."""
-    X, y = _ragged_signal(n=80)
-    clf = RNNClassifier(cell="lstm", random_state=0, **SMALL).fit(X, y)
+    X, y = make_sign_data(n=80, n_timesteps=20, ragged=True)
+    clf = RNNClassifier(cell="lstm", random_state=0, **ON_GPU).fit(X, y)
     expected = clf.predict_proba(X)
     (tmp_path / "model.pkl").write_bytes(pickle.dumps(clf))
     clf.save(tmp_path / "model.pt")

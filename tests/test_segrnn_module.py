@@ -187,7 +187,7 @@ def test_dropout_only_in_training():
         ({"decoder": "dmf"}, "decoder"),
         ({"normalization": "minmax"}, "normalization"),
         ({"seg_len": 0}, "seg_len"),
-        ({"seg_len": 49}, "seg_len=49 is longer than lookback=48"),
+        ({"seg_len": 49}, r"seg_len=49 is longer than the look-back windows \(lookback=48"),
         ({"hidden_size": -1}, "hidden_size"),
         ({"horizon": 0}, "horizon"),
         ({"lookback": 2.5}, "lookback"),

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch
 
-from .._data import check_positive_int
+from ..utils.validation import check_positive_int
 from ._fetch import fetch_file
 
 __all__ = ["load_ett"]

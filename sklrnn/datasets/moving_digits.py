@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.utils import Bunch, check_random_state
 
-from .._data import check_positive_int
+from ..utils.validation import check_positive_int
 
 DIGIT_SIZE = 8
 DIRECTIONS = ("left-to-right", "right-to-left")

@@ -12,7 +12,7 @@ import numpy as np
 from scipy.signal import resample_poly
 from sklearn.utils import Bunch, check_random_state
 
-from .._data import check_positive_int
+from ..utils.validation import check_positive_int
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 VOICES = ("en", "en-us", "en+f3", "en+m3", "en-us+f2", "en-gb-scotland+m4", "en+f4", "en-029")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from numbers import Integral
 from types import ModuleType
 
 import numpy as np
@@ -11,7 +12,8 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import check_positive_int, check_sequences
+from .._data import check_sequences
+from ..utils._param_validation import Interval, Options, ParamsValidationMixin
 
 
 def _import_librosa() -> ModuleType:
@@ -93,7 +95,7 @@ def _clip_features(item, index: int, params: dict) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate(parts).T, dtype=np.float32)  # [F, T] -> [T, F]
 
 
-class MFCC(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Mel-frequency cepstral coefficients of audio clips, one feature vector per frame.
 
     Each clip (an audio file, or a waveform already sampled at ``sr``) becomes a sequence of
@@ -185,15 +187,23 @@ class MFCC(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.output = output
         self.n_jobs = n_jobs
 
-    def _validate_params(self) -> None:
-        for name in ("sr", "n_mfcc", "n_fft", "n_mels"):
-            check_positive_int(getattr(self, name), name)
-        check_positive_int(self.hop_length, "hop_length", allow_none=True)
-        check_positive_int(self.delta_width, "delta_width", minimum=3)
+    _parameter_constraints = {
+        "sr": [Interval(Integral, 1, None)],
+        "n_mfcc": [Interval(Integral, 1, None)],
+        "n_fft": [Interval(Integral, 1, None)],
+        "hop_length": [None, Interval(Integral, 1, None)],
+        "n_mels": [Interval(Integral, 1, None)],
+        "deltas": ["boolean"],
+        "delta_deltas": ["boolean"],
+        "delta_width": [Interval(Integral, 3, None)],
+        "output": [Options(("list", "padded"))],
+        "n_jobs": [None, Integral],
+    }
+
+    def _check_params(self) -> None:
+        super()._check_params()
         if self.delta_width % 2 == 0:
             raise ValueError(f"delta_width must be odd; got {self.delta_width}.")
-        if self.output not in ("list", "padded"):
-            raise ValueError(f"output must be 'list' or 'padded'; got {self.output!r}.")
 
     def fit(self, X, y=None):
         """Check the parameters and that librosa is installed; X is not read.
@@ -210,7 +220,7 @@ class MFCC(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self : MFCC
             The fitted transformer.
         """
-        self._validate_params()
+        self._check_params()
         _import_librosa()
         self.hop_length_ = self.n_fft // 4 if self.hop_length is None else self.hop_length
         self.n_features_out_ = self.n_mfcc * (1 + bool(self.deltas) + bool(self.delta_deltas))
@@ -231,7 +241,7 @@ class MFCC(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             ``output="padded"``.
         """
         check_is_fitted(self, "n_features_out_")
-        self._validate_params()
+        self._check_params()
         one_clip = isinstance(X, np.ndarray) and (
             X.ndim == 0 or (X.ndim == 1 and X.dtype.kind not in "OUS")
         )  # a 1-D array of paths (e.g. a DataFrame column) is a list of clips

@@ -7,8 +7,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import check_sequences
-from .sequences import _check_channels, _is_sequence_list
+from .._data import check_sequences, is_sequence_list
+from .sequences import _check_channels
 
 
 def from_channels_first(X):
@@ -45,7 +45,7 @@ def from_channels_first(X):
     array([[0., 2., 4.],
            [1., 3., 5.]], dtype=float32)
     """
-    if _is_sequence_list(X):
+    if is_sequence_list(X):
         swapped = [_swap(x, f"X[{i}]", 2) for i, x in enumerate(X)]
         return check_sequences(swapped).to_list()
     return check_sequences(_swap(X, "X", 3)).data
@@ -97,7 +97,7 @@ def to_channels_first(X):
     (2, 3, 5)
     """
     seqs = check_sequences(X)
-    if _is_sequence_list(X):
+    if is_sequence_list(X):
         return [np.ascontiguousarray(x.T) for x in seqs.to_list()]  # [T, C] -> [C, T]
     data = seqs.data
     return np.ascontiguousarray(np.swapaxes(data, 1, 2)) if data.ndim == 3 else data

@@ -6,13 +6,14 @@ import gzip
 import itertools
 import os
 from collections.abc import Iterable
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import check_positive_int
+from ..utils._param_validation import Interval, Options, ParamsValidationMixin
 
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".ffn", ".frn", ".fas")
 BASES = "ACGT"
@@ -118,7 +119,9 @@ def _where(index: int, ids: list[str] | None) -> str:
     return f"X[{index}]" + ("" if ids is None else f" (id {ids[index]!r})")
 
 
-class KmerEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class KmerEncoder(
+    ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Encode DNA sequences as sequences of k-mer tokens or one-hot k-mer vectors.
 
     Each position ``0, stride, 2 * stride, ...`` of a sequence where a whole k-mer fits gives
@@ -190,20 +193,20 @@ class KmerEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.output = output
         self.ambiguous = ambiguous
 
-    def _validate_params(self) -> None:
-        check_positive_int(self.k, "k")
-        check_positive_int(self.stride, "stride")
-        if self.k > 31:
-            raise ValueError(f"k must be at most 31 (ids are int64); got {self.k}.")
-        if self.output not in ("tokens", "onehot"):
-            raise ValueError(f"output must be 'tokens' or 'onehot'; got {self.output!r}.")
+    _parameter_constraints = {
+        "k": [Interval(Integral, 1, 31, closed="both")],  # ids are int64
+        "stride": [Interval(Integral, 1, None)],
+        "output": [Options(("tokens", "onehot"))],
+        "ambiguous": [Options(("zero", "error"))],
+    }
+
+    def _check_params(self) -> None:
+        super()._check_params()
         if self.output == "onehot" and self.k > MAX_ONEHOT_K:
             raise ValueError(
                 f"output='onehot' with k={self.k} gives {4**self.k} columns per step; use k <= "
                 f"{MAX_ONEHOT_K}, or output='tokens' with an embedding."
             )
-        if self.ambiguous not in ("zero", "error"):
-            raise ValueError(f"ambiguous must be 'zero' or 'error'; got {self.ambiguous!r}.")
 
     def fit(self, X, y=None):
         """Check the parameters; nothing is learned and X is not read.
@@ -220,7 +223,7 @@ class KmerEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self : KmerEncoder
             The fitted encoder.
         """
-        self._validate_params()
+        self._check_params()
         self.vocabulary_size_ = 4**self.k + 1
         self.n_features_out_ = 1 if self.output == "tokens" else 4**self.k
         return self
@@ -241,7 +244,7 @@ class KmerEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             ``(n_kmers_i, 4**k)`` arrays.
         """
         check_is_fitted(self, "vocabulary_size_")
-        self._validate_params()
+        self._check_params()
         seqs, ids = _as_strings(X)
         lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
         short = np.flatnonzero(lengths < self.k)

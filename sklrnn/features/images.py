@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import copy
 from itertools import chain
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
-from .._base import resolve_device
-from .._data import Sequences, check_positive_int, check_sequences
-from .._engine import SequenceDataset, build_net
+from .._data import Sequences, check_sequences, is_ragged, is_sequence_list, pad_sequences
+from ..classifier import RNNClassifier
 from ..nn.frames import FrameClassifier, FrameEncoder
-from .sequences import _is_sequence_list
+from ..utils._param_validation import (
+    Device,
+    Interval,
+    IntTuple,
+    ParamsValidationMixin,
+    RandomState,
+)
+from ..utils._torch import resolve_device, torch_seeded
 
 LAYOUTS = (
     "image sequences: an array of shape (n_samples, n_timesteps, H, W) or "
@@ -28,7 +31,7 @@ LAYOUTS = (
 
 def _check_frames(X, owner: str) -> Sequences:
     """Validate image sequences into padded ``(n, T, C, H, W)`` float32 data and lengths."""
-    if _is_sequence_list(X) and len({np.shape(x) for x in X}) > 1:
+    if is_ragged(X):
         # Sequences of different lengths: check_sequences reads each one as a batch of one.
         parts = [check_sequences([x], name=f"X[{i}]", allow_frames=True) for i, x in enumerate(X)]
         for i, part in enumerate(parts):
@@ -39,11 +42,7 @@ def _check_frames(X, owner: str) -> Sequences:
                 f"The sequences in X have frames of different shapes {sorted(shapes)}; "
                 f"{owner} needs one frame shape (C, H, W)."
             )
-        lengths = np.array([len(part.data[0]) for part in parts], dtype=np.int64)
-        data = np.zeros((len(parts), int(lengths.max()), *parts[0].step_shape), np.float32)
-        for i, part in enumerate(parts):
-            data[i, : lengths[i]] = part.data[0]
-        return Sequences(data, lengths)
+        return Sequences(*pad_sequences([part.data[0] for part in parts], np.float32))
     seqs = check_sequences(X, allow_frames=True)
     _check_is_frames(seqs, owner, "X")
     return seqs
@@ -58,7 +57,29 @@ def _check_is_frames(seqs: Sequences, owner: str, name: str) -> None:
         )
 
 
-class ImageSequenceCNN(TransformerMixin, BaseEstimator):
+class _FrameCNNClassifier(RNNClassifier):
+    """The frame encoder trained as a per-frame classifier, on the estimators' engine.
+
+    Its parameters are RNNClassifier's; it reads ``frame_channels``, ``frame_features`` and
+    ``frame_pool_size`` for the :class:`~sklrnn.nn.frames.FrameEncoder`, and the training
+    parameters. Its module, a :class:`~sklrnn.nn.frames.FrameClassifier`, outputs the mean
+    per-frame log-probabilities of each sequence.
+    """
+
+    def _frame_encoder(self, frame_shape: tuple[int, ...]) -> FrameEncoder:
+        channels = tuple(map(int, self.frame_channels))
+        width, pool = int(self.frame_features), int(self.frame_pool_size)
+        return FrameEncoder(frame_shape[0], channels, width, pool_size=pool)
+
+    def _make_module(self) -> FrameClassifier:
+        encoder = self._frame_encoder(self.step_shape_)
+        return FrameClassifier(encoder, int(self.frame_features), self.n_outputs_)
+
+    def _criterion(self) -> torch.nn.Module:
+        return torch.nn.NLLLoss()  # of the mean log-probabilities: the mean cross-entropy
+
+
+class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
     """Per-frame CNN features of image sequences.
 
     Every frame of every sequence goes through a small convolutional network (a
@@ -176,24 +197,18 @@ class ImageSequenceCNN(TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _validate_params(self) -> None:
-        for name in ("n_features", "pool_size", "max_epochs", "batch_size"):
-            check_positive_int(getattr(self, name), name)
-        if isinstance(self.channels, (str, bytes)) or not hasattr(self.channels, "__iter__"):
-            raise ValueError(f"channels must be a tuple of int; got {self.channels!r}.")
-        for width in self.channels:
-            check_positive_int(width, "each entry of channels")
-        if not isinstance(self.learning_rate, Real) or not self.learning_rate > 0:
-            raise ValueError(
-                f"learning_rate must be a positive number; got {self.learning_rate!r}."
-            )
-        if self.backbone is not None and not isinstance(self.backbone, torch.nn.Module):
-            raise TypeError(
-                "backbone must be None or a torch.nn.Module mapping frames [N, C, H, W] to "
-                f"features [N, F]; got {type(self.backbone).__name__}."
-            )
-        if self.device != "auto":
-            torch.device(self.device)  # raises a clear RuntimeError for a bad name
+    _parameter_constraints = {
+        "channels": [IntTuple()],
+        "n_features": [Interval(Integral, 1, None)],
+        "pool_size": [Interval(Integral, 1, None)],
+        "backbone": [None, torch.nn.Module],
+        "max_epochs": [Interval(Integral, 1, None)],
+        "batch_size": [Interval(Integral, 1, None)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "device": [Device()],
+        "verbose": ["boolean", Interval(Integral, 0, None)],
+        "random_state": [RandomState()],
+    }
 
     def fit(self, X, y=None):
         """Fit the frame encoder on the frames of ``X``.
@@ -212,72 +227,43 @@ class ImageSequenceCNN(TransformerMixin, BaseEstimator):
         self : ImageSequenceCNN
             The fitted transformer.
         """
-        self._validate_params()
-        name = type(self).__name__
-        seqs = _check_frames(X, name)
-        y_enc = None if y is None or self.backbone is not None else self._encode_y(y, len(seqs))
+        self._check_params()
+        seqs = _check_frames(X, type(self).__name__)
         self.step_shape_ = tuple(seqs.step_shape)
         self.n_features_in_ = seqs.n_features
+        self.n_features_out_ = self.n_features
         self.loss_curve_, self.n_iter_ = [], 0
-        if y_enc is None and hasattr(self, "classes_"):  # from an earlier fit with y
-            del self.classes_
+        self.__dict__.pop("classes_", None)  # from an earlier fit with y
         device = resolve_device(self.device)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            if self.backbone is not None:
-                encoder = copy.deepcopy(self.backbone).to(device).eval()
-                self.n_features_out_ = self._backbone_width(encoder, seqs, device)
-            else:
-                encoder = FrameEncoder(
-                    seqs.step_shape[0],
-                    tuple(self.channels),
-                    self.n_features,
-                    pool_size=self.pool_size,
-                )
-                self.n_features_out_ = self.n_features
-                if y_enc is None:
-                    _calibrate_batch_norm(encoder.to(device), seqs, self.batch_size, device)
-                else:
-                    encoder = self._train(encoder, seqs, y_enc, device)
+        if self.backbone is not None:
+            encoder = copy.deepcopy(self.backbone).to(device).eval()
+            self.n_features_out_ = self._backbone_width(encoder, seqs, device)
+        elif y is None:
+            with torch_seeded(self.random_state):
+                encoder = self._trainer()._frame_encoder(seqs.step_shape)
+            _calibrate_batch_norm(encoder.to(device), seqs, self.batch_size, device)
+        else:
+            trainer = self._trainer().fit(seqs, y)
+            encoder = trainer.net_.module_.encoder
+            self.classes_ = trainer.classes_
+            self.loss_curve_, self.n_iter_ = trainer.loss_curve_, trainer.n_iter_
         self.encoder_ = encoder.eval()
         return self
 
-    def _encode_y(self, y, n_samples: int) -> np.ndarray:
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != n_samples:
-            raise ValueError(
-                f"X and y have different numbers of samples: {n_samples} and {len(y)}."
-            )
-        encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} trains on the classes of y and needs at least 2; y holds "
-                f"only {encoder.classes_[0]!r}. Pass y=None for untrained features."
-            )
-        self.classes_ = encoder.classes_
-        return encoder.transform(y).astype(np.int64)
-
-    def _train(
-        self, encoder: FrameEncoder, seqs: Sequences, y: np.ndarray, device: str
-    ) -> torch.nn.Module:
-        """Train ``encoder`` as a per-frame classifier with skorch; return the encoder."""
-        module = FrameClassifier(encoder, self.n_features, len(self.classes_))
-        net = build_net(
-            module,
-            torch.nn.NLLLoss(reduction="none"),  # module outputs mean log-probs
-            optimizer=torch.optim.Adam,
-            lr=self.learning_rate,
-            max_epochs=self.max_epochs,
+    def _trainer(self) -> _FrameCNNClassifier:
+        return _FrameCNNClassifier(
+            frame_channels=self.channels,
+            frame_features=self.n_features,
+            frame_pool_size=self.pool_size,
+            learning_rate=self.learning_rate,
             batch_size=self.batch_size,
-            device=device,
-            verbose=int(self.verbose),
+            max_epochs=self.max_epochs,
+            early_stopping=False,
+            lr_schedule=None,
+            device=self.device,
+            verbose=self.verbose,
+            random_state=self.random_state,
         )
-        net.fit(SequenceDataset(seqs.data, seqs.lengths, y), None)
-        self.loss_curve_ = [float(v) for v in net.history[:, "train_loss"]]
-        self.n_iter_ = len(self.loss_curve_)
-        return net.module_.encoder
 
     def _backbone_width(self, backbone: torch.nn.Module, seqs: Sequences, device: str) -> int:
         frames = torch.as_tensor(seqs.data[0, :2]).to(device)  # [2, C, H, W]
@@ -315,7 +301,7 @@ class ImageSequenceCNN(TransformerMixin, BaseEstimator):
             )
         device = resolve_device(self.device)
         features = _encode(self.encoder_.to(device), seqs, self.batch_size, device)
-        if _is_sequence_list(X):
+        if is_sequence_list(X):
             return [f[:n] for f, n in zip(features, seqs.lengths)]
         return features
 

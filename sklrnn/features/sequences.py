@@ -7,24 +7,14 @@ n_features)`` arrays and lists of sequences of different lengths.
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import Sequences, check_positive_int, check_sequences, check_step_shape
-
-
-def _is_sequence_list(X) -> bool:
-    """True for a list of sequences, which is answered with a list.
-
-    A list or tuple is a list of sequences when it holds arrays, or sequences of different
-    shapes; nested lists of numbers with one shape are read as one array.
-    """
-    if not isinstance(X, (list, tuple)) or not X or np.isscalar(X[0]):
-        return False
-    return any(isinstance(x, np.ndarray) for x in X) or len({np.shape(x) for x in X}) > 1
+from .._data import Sequences, check_sequences, check_step_shape, is_sequence_list
+from ..utils._param_validation import Interval, Options, ParamsValidationMixin
 
 
 def _flat_steps(seqs: Sequences) -> Sequences:
@@ -35,7 +25,7 @@ def _flat_steps(seqs: Sequences) -> Sequences:
 
 def _same_layout(X, data: np.ndarray, seqs: Sequences) -> np.ndarray | list[np.ndarray]:
     """Give ``data`` (shaped like ``seqs.data``) back in the layout of ``X``."""
-    if _is_sequence_list(X):
+    if is_sequence_list(X):
         return [
             out[:n].reshape(np.shape(x)) for out, n, x in zip(data, seqs.lengths, X, strict=True)
         ]
@@ -48,7 +38,7 @@ def _check_channels(seqs: Sequences, n_features: int, name: str = "X") -> Sequen
     return flat
 
 
-class SequenceScaler(TransformerMixin, BaseEstimator):
+class SequenceScaler(ParamsValidationMixin, TransformerMixin, BaseEstimator):
     """Standardise each feature over all valid time steps of all sequences.
 
     The mean and standard deviation of a feature are computed over every time step of every
@@ -94,6 +84,11 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     [array([-1.41, -0.71], dtype=float32), array([0.  , 0.71, 1.41], dtype=float32)]
     """
 
+    _parameter_constraints = {
+        "with_mean": ["boolean"],
+        "with_std": ["boolean"],
+    }
+
     def __init__(self, *, with_mean=True, with_std=True):
         self.with_mean = with_mean
         self.with_std = with_std
@@ -113,6 +108,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         self : SequenceScaler
             The fitted scaler.
         """
+        self._check_params()
         seqs = _flat_steps(check_sequences(X))
         steps = seqs.data[seqs.mask()].astype(np.float64)  # [N, T, F] -> [n_valid, F]
         self.n_features_in_ = steps.shape[1]
@@ -173,7 +169,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         return tags
 
 
-class SequencePadder(TransformerMixin, BaseEstimator):
+class SequencePadder(ParamsValidationMixin, TransformerMixin, BaseEstimator):
     """Pad and truncate sequences to one length, giving a regular array.
 
     Parameters
@@ -225,13 +221,12 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self.truncating = truncating
         self.value = value
 
-    def _validate_params(self) -> None:
-        check_positive_int(self.max_len, "max_len", allow_none=True)
-        for name in ("padding", "truncating"):
-            if getattr(self, name) not in ("post", "pre"):
-                raise ValueError(f"{name} must be 'post' or 'pre'; got {getattr(self, name)!r}.")
-        if isinstance(self.value, bool) or not isinstance(self.value, Real):
-            raise ValueError(f"value must be a number; got {self.value!r}.")
+    _parameter_constraints = {
+        "max_len": [None, Interval(Integral, 1, None)],
+        "padding": [Options(("post", "pre"))],
+        "truncating": [Options(("post", "pre"))],
+        "value": [Interval(Real, None, None)],
+    }
 
     def _check(self, X) -> Sequences:
         tokens = float(self.value).is_integer() and _holds_integers(X)
@@ -252,7 +247,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self : SequencePadder
             The fitted padder.
         """
-        self._validate_params()
+        self._check_params()
         seqs = self._check(X)
         self.n_features_in_ = seqs.n_features
         self.max_len_ = int(seqs.lengths.max()) if self.max_len is None else self.max_len
@@ -295,10 +290,10 @@ class SequencePadder(TransformerMixin, BaseEstimator):
 
 def _holds_integers(X) -> bool:
     """True when X is integer data with one value per step (token ids)."""
-    items = X if _is_sequence_list(X) else [X]
+    items = X if is_sequence_list(X) else [X]
     try:
         arrays = [np.asarray(x) for x in items]
     except ValueError:  # let check_sequences word the error
         return False
-    ndim = 1 if _is_sequence_list(X) else 2
+    ndim = 1 if is_sequence_list(X) else 2
     return all(a.dtype.kind in "iub" and a.ndim == ndim for a in arrays)

@@ -8,12 +8,15 @@ convention for univariate sequences); a 2-D series of shape ``(n_timesteps, n_ch
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._data import check_positive_int
+from ..utils._param_validation import Interval, ParamsValidationMixin
+from ..utils.validation import check_positive_int
 
 __all__ = ["LagWindows", "make_windows"]
 
@@ -117,7 +120,7 @@ def make_windows(
     return X, y
 
 
-class LagWindows(TransformerMixin, BaseEstimator):
+class LagWindows(ParamsValidationMixin, TransformerMixin, BaseEstimator):
     """Transform a series into its look-back windows, for use in a pipeline.
 
     ``LagWindows(lookback, horizon).transform(series)`` equals
@@ -169,10 +172,11 @@ class LagWindows(TransformerMixin, BaseEstimator):
         self.horizon = horizon
         self.stride = stride
 
-    def _check_params(self) -> None:
-        check_positive_int(self.lookback, "lookback")
-        check_positive_int(self.horizon, "horizon", minimum=0)
-        check_positive_int(self.stride, "stride")
+    _parameter_constraints = {
+        "lookback": [Interval(Integral, 1, None)],
+        "horizon": [Interval(Integral, 0, None)],
+        "stride": [Interval(Integral, 1, None)],
+    }
 
     def fit(self, X, y=None):
         """Check the parameters and record the number of channels.

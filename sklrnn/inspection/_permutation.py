@@ -10,7 +10,8 @@ from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.random import sample_without_replacement
 
-from .._data import check_positive_int, check_sequences
+from .._data import check_sequences
+from ..utils.validation import check_positive_int
 
 _AXES = ("features", "time")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._utils import valid_mask
+
 
 class FrameEncoder(nn.Module):
     """A small Conv2d stack applied to every frame of an image sequence.
@@ -101,7 +103,7 @@ class FrameClassifier(nn.Module):
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Map padded sequences [B, T, C, H, W] with ``lengths`` to [B, n_classes] log-probs."""
         lengths = lengths.to(x.device)
-        mask = torch.arange(x.shape[1], device=x.device)[None, :] < lengths[:, None]  # [B, T]
+        mask = valid_mask(lengths, x.shape[1])  # [B, T]
         frames = x[mask]  # [B, T, C, H, W] -> [n_valid, C, H, W], row by row
         log_proba = torch.log_softmax(self.head(self.encoder(frames)), dim=1)  # [n_valid, K]
         owner = torch.arange(len(lengths), device=x.device).repeat_interleave(lengths)

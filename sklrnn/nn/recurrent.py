@@ -6,34 +6,75 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._utils import check_choice, valid_mask
 from .frames import FrameEncoder
 
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention")
 
 
-def valid_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
-    """Boolean [B, T] mask, True on the valid steps of each sequence."""
-    return torch.arange(max_len, device=lengths.device)[None, :] < lengths[:, None]
+CONV_MODES = ("serial", "parallel")
+CONV_NORMS = (None, "batch")
+
+
+class _MaskedBatchNorm1d(nn.BatchNorm1d):
+    """Batch norm over [B, C, T] whose training statistics count only the valid steps.
+
+    Padded steps would otherwise pull the batch mean towards zero; at evaluation the running
+    statistics apply to each step alone, so padding cannot change a valid step's output.
+    """
+
+    def forward(self, h: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+        n = keep.sum()
+        if not self.training or (bool(keep.all()) and h.shape[0] * h.shape[2] > 1):
+            return super().forward(h)
+        mean = (h * keep).sum((0, 2)) / n  # [B, C, T] -> [C]
+        centred = h - mean[None, :, None]
+        var = (centred.square() * keep).sum((0, 2)) / n
+        with torch.no_grad():
+            m = self.momentum
+            unbiased = var * n / (n - 1).clamp(min=1)
+            self.running_mean.mul_(1 - m).add_(m * mean)
+            self.running_var.mul_(1 - m).add_(m * unbiased)
+            self.num_batches_tracked += 1
+        scale = self.weight / torch.sqrt(var + self.eps)
+        return centred * scale[None, :, None] + self.bias[None, :, None]
 
 
 class _ConvFrontEnd(nn.Module):
-    """Conv1d -> ReLU blocks over time; steps past each sequence's end are reset to zero."""
+    """Conv1d [-> BatchNorm] -> ReLU blocks over time; steps past each sequence's end are zero.
 
-    def __init__(self, in_features: int, channels: tuple[int, ...], kernel_size: int) -> None:
+    With batch norm this is the fully convolutional network (FCN) of Wang, Yan and Oates,
+    "Time series classification from scratch with deep neural networks" (IJCNN 2017).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        channels: tuple[int, ...],
+        kernel_sizes: tuple[int, ...],
+        norm: str | None = None,
+    ) -> None:
         super().__init__()
         widths = (in_features, *channels)
         self.convs = nn.ModuleList(
-            nn.Conv1d(a, b, kernel_size, padding="same") for a, b in zip(widths, widths[1:])
+            nn.Conv1d(a, b, k, padding="same", bias=norm is None)
+            for a, b, k in zip(widths, widths[1:], kernel_sizes)
+        )
+        self.norms = (
+            nn.ModuleList(_MaskedBatchNorm1d(b) for b in channels) if norm == "batch" else None
         )
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         keep = mask[:, None, :].to(x.dtype)  # [B, T] -> [B, 1, T]
         h = x.transpose(1, 2) * keep  # [B, T, F] -> [B, F, T]
-        for conv in self.convs:
+        for i, conv in enumerate(self.convs):
+            h = conv(h)
+            if self.norms is not None:
+                h = self.norms[i](h, keep)
             # Zeroing the padded steps after every layer makes a padded sequence see exactly
             # the zero border an unpadded one sees.
-            h = torch.relu(conv(h)) * keep
+            h = torch.relu(h) * keep
         return h.transpose(1, 2)  # [B, C, T] -> [B, T, C]
 
 
@@ -67,9 +108,16 @@ class RecurrentNet(nn.Module):
         directions when bidirectional); ``"mean"``/``"max"``: over the valid steps of the top
         layer's outputs; ``"attention"``: a learned softmax weighting of the valid steps.
     conv_channels : tuple of int, default=()
-        Output channels of a Conv1d front end over time; empty for none.
-    conv_kernel_size : int, default=3
-        Kernel size of the front end's convolutions (same padding).
+        Output channels of a stack of Conv1d layers over time; empty for none.
+    conv_kernel_size : int or tuple of int, default=3
+        Kernel size of the convolutions (same padding): one for all layers, or one per layer.
+    conv_norm : {None, "batch"}, default=None
+        Batch normalisation after each convolution (statistics over valid steps only).
+    conv_mode : {"serial", "parallel"}, default="serial"
+        ``"serial"``: the convolutions feed the recurrent layer (a CNN-RNN). ``"parallel"``:
+        the convolutions and the recurrent layer both read the input; the valid-step mean of
+        the last convolution is concatenated with the pooled recurrent output (the LSTM-FCN
+        layout of Karim, Majumdar, Darabi and Chen, IEEE Access 2018).
     frame_shape : tuple of int or None, default=None
         ``(C, H, W)`` of one frame for image-sequence input, encoded by a
         :class:`~sklrnn.nn.frames.FrameEncoder` trained end to end.
@@ -105,7 +153,9 @@ class RecurrentNet(nn.Module):
         dropout: float = 0.0,
         pooling: str = "last",
         conv_channels: tuple[int, ...] = (),
-        conv_kernel_size: int = 3,
+        conv_kernel_size: int | tuple[int, ...] = 3,
+        conv_norm: str | None = None,
+        conv_mode: str = "serial",
         frame_shape: tuple[int, int, int] | None = None,
         frame_channels: tuple[int, ...] = (16, 32),
         frame_features: int = 64,
@@ -114,11 +164,12 @@ class RecurrentNet(nn.Module):
         embedding_dim: int = 16,
     ) -> None:
         super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"cell must be one of {sorted(CELLS)}; got {cell!r}.")
-        if pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {list(POOLINGS)}; got {pooling!r}.")
+        check_choice(cell, "cell", CELLS)
+        check_choice(pooling, "pooling", POOLINGS)
+        check_choice(conv_norm, "conv_norm", CONV_NORMS)
+        check_choice(conv_mode, "conv_mode", CONV_MODES)
         self.pooling = pooling
+        self.conv_mode = conv_mode
         self.embedding: nn.Embedding | None = None
         self.frames: FrameEncoder | None = None
         if vocab_size is not None:
@@ -132,9 +183,23 @@ class RecurrentNet(nn.Module):
         else:
             step_features = n_features
         self.conv = None
+        conv_width = 0
         if conv_channels:
-            self.conv = _ConvFrontEnd(step_features, tuple(conv_channels), conv_kernel_size)
-            step_features = conv_channels[-1]
+            kernels = (
+                (conv_kernel_size,) * len(conv_channels)
+                if isinstance(conv_kernel_size, int)
+                else tuple(conv_kernel_size)
+            )
+            if len(kernels) != len(conv_channels):
+                raise ValueError(
+                    f"conv_kernel_size has {len(kernels)} entries for {len(conv_channels)} "
+                    "convolutions; give one size, or one per entry of conv_channels."
+                )
+            self.conv = _ConvFrontEnd(step_features, tuple(conv_channels), kernels, conv_norm)
+            if conv_mode == "serial":
+                step_features = conv_channels[-1]
+            else:
+                conv_width = conv_channels[-1]
         self.rnn = CELLS[cell](
             step_features,
             hidden_size,
@@ -146,7 +211,7 @@ class RecurrentNet(nn.Module):
         width = hidden_size * (2 if bidirectional else 1)
         self.attention = nn.Linear(width, 1) if pooling == "attention" else None
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(width, n_outputs)
+        self.head = nn.Linear(width + conv_width, n_outputs)
 
     def _embed_steps(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Turn raw input into [B, T, F] step features."""
@@ -165,8 +230,14 @@ class RecurrentNet(nn.Module):
         """Map a padded batch ``x`` with valid ``lengths`` to outputs [B, n_outputs]."""
         mask = valid_mask(lengths, x.shape[1])
         steps = self._embed_steps(x, mask)
+        conv_pooled = None
         if self.conv is not None:
-            steps = self.conv(steps, mask)
+            if self.conv_mode == "serial":
+                steps = self.conv(steps, mask)
+            else:
+                valid = mask.unsqueeze(-1)  # [B, T] -> [B, T, 1]
+                conv_out = self.conv(steps, mask)  # padded steps are zero
+                conv_pooled = conv_out.sum(1) / valid.sum(1).clamp(min=1)  # [B, T, C] -> [B, C]
         max_len = steps.shape[1]
         ragged = bool((lengths < max_len).any())
         if ragged:
@@ -178,6 +249,8 @@ class RecurrentNet(nn.Module):
         else:
             out, state = self.rnn(steps)  # out: [B, T, D]
         pooled = self._pool(out, state, mask)
+        if conv_pooled is not None:
+            pooled = torch.cat([pooled, conv_pooled], dim=1)  # [B, D] + [B, C] -> [B, D + C]
         return self.head(self.dropout(pooled))
 
     def _pool(self, out: torch.Tensor, state, mask: torch.Tensor) -> torch.Tensor:

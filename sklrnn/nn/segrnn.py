@@ -7,11 +7,11 @@ import math
 import torch
 from torch import nn
 
-from .._data import check_positive_int
+from ._utils import check_choice, check_positive_int
+from .recurrent import CELLS
 
-_CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-_DECODERS = ("pmf", "rmf")
-_NORMALIZATIONS = ("last", "revin", None)
+DECODERS = ("pmf", "rmf")
+NORMALIZATIONS = ("last", "revin", None)
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 
@@ -133,17 +133,12 @@ class SegRNN(nn.Module):
             check_positive_int(value, name)
         if seg_len > lookback:
             raise ValueError(
-                f"seg_len={seg_len} is longer than lookback={lookback}; a segment must fit in "
-                "the look-back window. Use a shorter seg_len or a longer lookback."
+                f"seg_len={seg_len} is longer than the look-back windows (lookback={lookback} "
+                f"steps); a segment must fit in the look-back window: use seg_len <= {lookback}."
             )
-        if cell not in _CELLS:
-            raise ValueError(f"cell must be one of {sorted(_CELLS)}; got {cell!r}.")
-        if decoder not in _DECODERS:
-            raise ValueError(f"decoder must be one of {list(_DECODERS)}; got {decoder!r}.")
-        if normalization not in _NORMALIZATIONS:
-            raise ValueError(
-                f"normalization must be one of {list(_NORMALIZATIONS)}; got {normalization!r}."
-            )
+        check_choice(cell, "cell", CELLS)
+        check_choice(decoder, "decoder", DECODERS)
+        check_choice(normalization, "normalization", NORMALIZATIONS)
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1); got {dropout!r}.")
         if not eps > 0:
@@ -167,7 +162,7 @@ class SegRNN(nn.Module):
         self.n_segments_out = math.ceil(horizon / seg_len)
 
         self.embed = nn.Sequential(nn.Linear(seg_len, hidden_size), nn.ReLU())
-        self.rnn = _CELLS[cell](hidden_size, hidden_size, num_layers=num_layers, batch_first=True)
+        self.rnn = CELLS[cell](hidden_size, hidden_size, num_layers=num_layers, batch_first=True)
         self.project = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden_size, seg_len))
         self.pos_emb: nn.Parameter | None = None
         self.channel_emb: nn.Parameter | None = None

@@ -1,0 +1,150 @@
+"""sklrnn against MiniRocket and 1-NN DTW on data sets of the UCR/UEA archive.
+
+Every model is fitted on the published train split and scored on the published test split, in
+one run, on one torch thread:
+
+- ``sklrnn defaults``: ``ChannelsFirstConverter() -> SequenceScaler() -> RNNClassifier()`` with
+  every parameter left at its default (only ``random_state`` is set);
+- ``sklrnn recipe``: the same pipeline with the documented recipe, ``RECIPE`` below;
+- ``MiniRocket``: aeon's ``MiniRocketClassifier``;
+- ``1-NN DTW``: aeon's ``KNeighborsTimeSeriesClassifier(distance="dtw")`` (full window).
+
+The data sets are the ones aeon ships (read offline with ``aeon.datasets.load_classification``).
+The development set is ArrowHead, BasicMotions, GunPoint, ItalyPowerDemand and OSULeaf;
+``--check`` adds data sets the defaults were not chosen on: ACSF1, and the unequal-length
+JapaneseVowels and PickupGestureWiimoteZ (lists of series; the peers pad them with aeon's
+``Padder`` where they need equal lengths).
+
+    python benchmarks/ucr.py [--check] [--datasets GunPoint,ArrowHead] [--models ...]
+
+Needs the ``bench`` extra (aeon). Results go to ``benchmarks/results/ucr.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import torch
+from _harness import timed, write_results
+from sklearn.pipeline import make_pipeline
+
+from sklrnn import RNNClassifier
+from sklrnn.features import ChannelsFirstConverter, SequenceScaler
+
+DEVELOPMENT = ["ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "OSULeaf"]
+CHECK = ["ACSF1", "JapaneseVowels", "PickupGestureWiimoteZ"]
+# The documented recipe: a wider FCN branch and a longer budget (see the README).
+RECIPE = dict(conv_channels=(128, 256, 128), max_epochs=1000)
+
+
+def sklrnn_defaults():
+    return make_pipeline(ChannelsFirstConverter(), SequenceScaler(), RNNClassifier(random_state=0))
+
+
+def sklrnn_recipe():
+    return make_pipeline(
+        ChannelsFirstConverter(), SequenceScaler(), RNNClassifier(random_state=0, **RECIPE)
+    )
+
+
+def _equal_length(model):
+    """aeon's Padder in front of a peer that needs series of one length."""
+    from aeon.transformations.collection import Padder
+    from sklearn.pipeline import make_pipeline as pipe
+
+    return pipe(Padder(), model)
+
+
+def minirocket():
+    from aeon.classification.convolution_based import MiniRocketClassifier
+
+    return MiniRocketClassifier(random_state=0, n_jobs=1)
+
+
+def dtw_1nn():
+    from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
+
+    return KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="dtw", n_jobs=1)
+
+
+MODELS = {
+    "sklrnn defaults": sklrnn_defaults,
+    "sklrnn recipe": sklrnn_recipe,
+    "MiniRocket": minirocket,
+    "1-NN DTW": dtw_1nn,
+}
+
+
+def load(name: str):
+    from aeon.datasets import load_classification
+
+    X_train, y_train = load_classification(name, split="train")
+    X_test, y_test = load_classification(name, split="test")
+    return X_train, y_train, X_test, y_test
+
+
+def describe(X) -> tuple[int, str, int]:
+    """Cases, length (a range for unequal lengths) and channels of aeon's layout."""
+    if isinstance(X, list):
+        lengths = [x.shape[-1] for x in X]
+        return len(X), f"{min(lengths)}-{max(lengths)}", X[0].shape[0]
+    return X.shape[0], str(X.shape[2]), X.shape[1]
+
+
+def run(name: str, models: list[str]) -> dict:
+    X_train, y_train, X_test, y_test = load(name)
+    n_train, length, channels = describe(X_train)
+    row = {"n_train": n_train, "n_test": describe(X_test)[0], "length": length}
+    row |= {"channels": channels, "classes": len(np.unique(y_train)), "models": {}}
+    ragged = isinstance(X_train, list)
+    for model_name in models:
+        model = MODELS[model_name]()
+        if ragged and not model_name.startswith("sklrnn"):
+            model = _equal_length(model)
+        with timed() as fit_and_score:
+            model.fit(X_train, y_train)
+            accuracy = float(np.mean(model.predict(X_test) == y_test))
+        seconds = fit_and_score.seconds
+        row["models"][model_name] = {"accuracy": accuracy, "seconds": seconds}
+        print(f"  {name:22s} {model_name:16s} {accuracy:.3f} {seconds:8.1f} s", flush=True)
+    return row
+
+
+def table(results: dict, models: list[str]) -> str:
+    head = "| data set | train / test / length / channels | " + " | ".join(models) + " |"
+    lines = [head, "|---" * (2 + len(models)) + "|"]
+    for name, row in results.items():
+        shape = f"{row['n_train']} / {row['n_test']} / {row['length']} / {row['channels']}"
+        cells = [
+            f"{row['models'][m]['accuracy']:.3f} ({row['models'][m]['seconds']:.0f} s)"
+            for m in models
+        ]
+        lines.append(f"| {name} | {shape} | " + " | ".join(cells) + " |")
+    means = [np.mean([row["models"][m]["accuracy"] for row in results.values()]) for m in models]
+    lines.append("| mean | | " + " | ".join(f"{v:.3f}" for v in means) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", help="comma-separated names (default: the development set)")
+    parser.add_argument("--check", action="store_true", help="also the check data sets")
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated models")
+    parser.add_argument("--out", default=None, help="JSON path (default results/ucr.json)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    names = args.datasets.split(",") if args.datasets else DEVELOPMENT + CHECK * args.check
+    models = args.models.split(",")
+    with timed() as total:
+        results = {name: run(name, models) for name in names}
+    print(table(results, models))
+    print(f"total {total.seconds:.0f} s")
+    recipe = {k: list(v) if isinstance(v, tuple) else v for k, v in RECIPE.items()}
+    config = {"datasets": names, "models": models, "recipe": recipe, "torch_threads": 1}
+    rows = [{"dataset": name, **row} for name, row in results.items()]
+    write_results("ucr", config, rows, args.out, total_seconds=total.seconds)
+
+
+if __name__ == "__main__":
+    main()

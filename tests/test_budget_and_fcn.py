@@ -1,0 +1,127 @@
+"""The training budget rule, the FCN branch, the LR schedule and the channels-first guard."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from sklrnn import RNNClassifier, RNNRegressor
+from sklrnn._budget import MIN_STEPS, training_budget
+from sklrnn._data import LayoutWarning
+from sklrnn.features import from_channels_first
+
+FCN = dict(hidden_size=8, conv_channels=(8, 8), device="cpu")
+
+
+def _budget(n, **params):
+    params = dict(batch_size="auto", max_epochs="auto", early_stopping="auto") | params
+    return training_budget(n, validation_fraction=0.1, **params)
+
+
+@pytest.mark.parametrize("n", [10, 36, 200, 5_000, 100_000])
+def test_auto_budget_gives_enough_steps_and_sane_batches(n):
+    budget = _budget(n)
+    n_train = n - (int(np.ceil(0.1 * n)) if budget.early_stopping else 0)
+    steps = budget.max_epochs * int(np.ceil(n_train / budget.batch_size))
+    assert 1 <= budget.batch_size <= min(64, n_train)
+    # small data: at least MIN_STEPS optimizer steps; large data: at least 50 passes
+    assert steps >= MIN_STEPS or budget.max_epochs == 500
+    assert budget.max_epochs >= 50
+    # early stopping only with a validation split of hundreds of samples
+    assert budget.early_stopping == (n >= 5_000)
+
+
+def test_explicit_budget_is_kept():
+    budget = _budget(36, batch_size=7, max_epochs=3, early_stopping=True)
+    assert (budget.batch_size, budget.max_epochs, budget.early_stopping) == (7, 3, True)
+
+
+def test_fitted_budget_and_cosine_schedule():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 10, 2)).astype("float32")
+    y = (X[:, :, 0].mean(1) > 0).astype(int)
+    clf = RNNClassifier(**FCN, max_epochs=4, learning_rate=0.01, random_state=0).fit(X, y)
+    assert clf.budget_.batch_size == 16 and clf.n_iter_ == 4
+    # cosine annealing ends at 1 % of the learning rate
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-4)
+    flat = RNNClassifier(**FCN, max_epochs=4, learning_rate=0.01, lr_schedule=None).fit(X, y)
+    assert flat.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize("mode", ["serial", "parallel"])
+def test_fcn_branch_padding_never_changes_a_prediction(mode):
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(rng.randint(3, 20), 2)).astype("float32") for _ in range(50)]
+    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    clf = RNNClassifier(
+        **FCN,
+        conv_norm="batch",
+        conv_mode=mode,
+        conv_kernel_size=(5, 3),
+        max_epochs=3,
+        random_state=0,
+    ).fit(X, y)
+    together = clf.predict_proba(X)
+    alone = np.vstack([clf.predict_proba([x]) for x in X[:10]])
+    np.testing.assert_allclose(together[:10], alone, atol=1e-5)
+    norms = clf.net_.module_.conv.norms
+    assert norms is not None and float(norms[0].running_var.mean()) != 1.0  # statistics learned
+
+
+def test_batch_norm_statistics_ignore_padding():
+    import torch
+
+    from sklrnn.nn.recurrent import _MaskedBatchNorm1d
+
+    norm = _MaskedBatchNorm1d(1, momentum=1.0)
+    h = torch.tensor([[[1.0, 3.0, 0.0, 0.0]], [[5.0, 7.0, 9.0, 11.0]]])  # [B, C, T]
+    keep = torch.tensor([[[1.0, 1.0, 0.0, 0.0]], [[1.0, 1.0, 1.0, 1.0]]])
+    norm(h, keep)
+    valid = torch.tensor([1.0, 3.0, 5.0, 7.0, 9.0, 11.0])
+    assert float(norm.running_mean) == pytest.approx(float(valid.mean()))
+    assert float(norm.running_var) == pytest.approx(float(valid.var()))
+
+
+def test_parallel_branch_learns_a_shape_the_order_decides():
+    # A bump early vs late in the series: learnable from where the bump is.
+    rng = np.random.RandomState(0)
+    t = np.arange(60)
+    y = rng.randint(0, 2, 80)
+    centre = np.where(y == 1, 45, 15) + rng.randint(-5, 6, 80)
+    X = np.exp(-0.5 * ((t[None] - centre[:, None]) / 3.0) ** 2) + 0.1 * rng.normal(size=(80, 60))
+    # the FCN branch's mean over time cannot tell early from late; the recurrent branch can
+    clf = RNNClassifier(
+        random_state=0, hidden_size=8, conv_channels=(16, 16), max_epochs=30, learning_rate=0.01
+    )
+    clf.fit(X[:60], y[:60])
+    assert clf.score(X[60:], y[60:]) >= 0.9
+
+
+def test_bad_conv_parameters_are_named():
+    X, y = np.zeros((8, 5, 1)), np.arange(8) % 2
+    for params, name in [
+        (dict(conv_norm="layer"), "conv_norm"),
+        (dict(conv_mode="both"), "conv_mode"),
+        (dict(conv_channels=(4, 4), conv_kernel_size=(3, 3, 3)), "conv_kernel_size"),
+        (dict(lr_schedule="step"), "lr_schedule"),
+        (dict(batch_size="big"), "batch_size"),
+        (dict(early_stopping="sometimes"), "early_stopping"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            RNNClassifier(**params).fit(X, y)
+
+
+def test_channels_first_array_warns_and_names_the_fix():
+    X = np.random.RandomState(0).normal(size=(20, 1, 30))  # aeon's (n, channels, timepoints)
+    y = np.arange(20) % 2
+    with pytest.warns(LayoutWarning, match="ChannelsFirstConverter"):
+        RNNRegressor(hidden_size=4, max_epochs=1).fit(X, y.astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RNNRegressor(hidden_size=4, max_epochs=1).fit(from_channels_first(X), y.astype(float))
+
+
+def test_channels_first_ragged_list_error_names_the_fix():
+    X = [np.zeros((3, 10)), np.zeros((3, 12))]  # aeon's unequal-length (channels, T_i)
+    with pytest.raises(ValueError, match="from_channels_first"):
+        RNNRegressor(max_epochs=1).fit(X, [0.0, 1.0])
