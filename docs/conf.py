@@ -1,9 +1,23 @@
-"""Sphinx configuration: numpydoc API pages and a sphinx-gallery of the examples."""
+"""Sphinx configuration: user guide, numpydoc API pages and a sphinx-gallery of the examples.
+
+``make docs`` runs the gallery; ``make docs-noplot`` builds every page without running it and
+treats warnings as errors. The intersphinx inventories (Python, scikit-learn, PyTorch, skorch)
+are used when their sites can be reached; offline, the build leaves them out instead of warning,
+and the few scikit-learn labels that inherited docstrings cite are linked directly.
+"""
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from docutils import nodes
 
 import sklrnn
 
 project = "sklrnn"
 author = "the sklrnn developers"
+copyright = "the sklrnn developers, BSD-3-Clause"
 release = version = sklrnn.__version__
 
 extensions = [
@@ -14,18 +28,109 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 autosummary_generate = True
+templates_path = ["_templates"]
 numpydoc_show_class_members = False
-intersphinx_mapping = {
-    "python": ("https://docs.python.org/3", None),
-    "sklearn": ("https://scikit-learn.org/stable", None),
-    "torch": ("https://pytorch.org/docs/stable", None),
-    "skorch": ("https://skorch.readthedocs.io/en/stable", None),
+
+_INVENTORIES = {
+    "python": "https://docs.python.org/3",
+    "sklearn": "https://scikit-learn.org/stable",
+    "torch": "https://docs.pytorch.org/docs/stable",
+    "skorch": "https://skorch.readthedocs.io/en/stable",
 }
+
+
+def _reachable(url: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to the host of ``url`` opens within ``timeout`` seconds."""
+    if os.environ.get("SKLRNN_DOCS_OFFLINE"):
+        return False
+    try:
+        with socket.create_connection((urlsplit(url).hostname, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+intersphinx_mapping = {name: (url, None) for name, url in _INVENTORIES.items() if _reachable(url)}
+
+# scikit-learn user-guide labels cited by the docstrings the estimators inherit (score,
+# set_*_request); linked directly when the scikit-learn inventory is not loaded.
+_SKLEARN_LABELS = {
+    "accuracy_score": "modules/model_evaluation.html#accuracy-score",
+    "r2_score": "modules/model_evaluation.html#r2-score",
+    "metadata_routing": "metadata_routing.html",
+}
+
+
+def _sklearn_label(app, env, node, contnode):
+    """Resolve a known scikit-learn ``:ref:`` label to its page on scikit-learn.org."""
+    target = node.get("reftarget")
+    if node.get("reftype") != "ref" or target not in _SKLEARN_LABELS:
+        return None
+    uri = f"{_INVENTORIES['sklearn']}/{_SKLEARN_LABELS[target]}"
+    return nodes.reference("", "", contnode, internal=False, refuri=uri)
+
+
+# Reading order of the user guide; any other page of docs/guide/ follows, alphabetically.
+GUIDE_ORDER = [
+    "inputs",
+    "networks",
+    "parameters",
+    "forecasting",
+    "featurizers",
+    "inspection",
+    "tuning",
+    "persistence",
+    "deploy",
+    "reliability",
+    "gpu",
+]
+
+
+def guide_pages(folder: Path) -> list[str]:
+    """The pages of ``folder`` (``docs/guide``) in reading order, as toctree entries."""
+    names = sorted(path.stem for path in folder.glob("*.rst"))
+    ordered = [name for name in GUIDE_ORDER if name in names]
+    return [f"guide/{name}" for name in ordered + [n for n in names if n not in ordered]]
+
+
+def _user_guide_toctree(app, docname, source):
+    """Fill the ``.. guide-pages`` placeholder of user_guide.rst with the toctree entries."""
+    if docname == "user_guide":
+        entries = "\n".join(f"   {page}" for page in guide_pages(Path(app.srcdir) / "guide"))
+        source[0] = source[0].replace("   .. guide-pages", entries)
+
+
+def setup(app):
+    # After intersphinx (priority 500), so that its inventory wins when it is loaded.
+    app.connect("missing-reference", _sklearn_label, priority=900)
+    app.connect("source-read", _user_guide_toctree)
+
+
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"showcase\.py",
+    # "Examples using X" on each API page.
+    "doc_module": ("sklrnn",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"sklrnn": None},
 }
+
 html_theme = "pydata_sphinx_theme"
-exclude_patterns = ["_build"]
+html_title = f"sklrnn {version}"
+html_theme_options = {
+    "navbar_align": "left",
+    "header_links_before_dropdown": 7,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+# Pages without sub-pages need no section navigation: their code gets the width instead.
+html_sidebars = {
+    page: [] for page in ("index", "install", "getting_started", "benchmarks", "changelog")
+}
+html_static_path = ["_static"]
+html_css_files = ["sklrnn.css"]
+exclude_patterns = ["_build", "_readme_draft.md"]

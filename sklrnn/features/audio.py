@@ -245,7 +245,7 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
 
         Returns
         -------
-        X_mfcc : list of ndarray of shape (n_frames_i, n_features_out_) or ndarray
+        X_mfcc : list of ndarray of shape (n_frames_i, n_features_out) or ndarray
             float32; an array of shape ``(n_samples, max_frames, n_features_out_)`` with
             ``output="padded"``.
         """

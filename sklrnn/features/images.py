@@ -288,7 +288,7 @@ class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_features : ndarray of shape (n_samples, n_timesteps, n_features_out_) or list
+        X_features : ndarray of shape (n_samples, n_timesteps, n_features_out) or list
             float32 features of every frame; a list of ``(T_i, n_features_out_)`` arrays when
             ``X`` is a list of sequences.
         """

@@ -263,7 +263,7 @@ class SequencePadder(ParamsValidationMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_padded : ndarray of shape (n_samples, max_len_) or (n_samples, max_len_, n_features)
+        X_padded : ndarray of shape (n_samples, max_len) or (n_samples, max_len, n_features)
             int64 for integer token ids, float32 otherwise.
         """
         check_is_fitted(self, "max_len_")
