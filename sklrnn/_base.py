@@ -48,7 +48,8 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
     ``_build_module`` (the torch module), ``_criterion`` (a torch loss),
     ``_validation_kind`` and ``_score_raw`` (validation split and score; ``_loss_name`` and
     ``_validation_score_name`` label them in plots),
-    ``_extra_callbacks`` (e.g. a learning-rate schedule), ``_module_metadata`` (what ``load``
+    ``_extra_callbacks`` (e.g. a learning-rate schedule), ``_augmenter`` (training-batch
+    augmentation), ``_module_metadata`` (what ``load``
     needs to rebuild the module).
 
     Every subclass has the training parameters ``optimizer``, ``learning_rate``,
@@ -80,6 +81,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _extra_callbacks(self) -> list:
         return []
+
+    def _augmenter(self):
+        """What transforms each training batch (see :mod:`sklrnn.augment`); None for nothing."""
+        return None
 
     def _fit_sample_weight(self, y: np.ndarray, sample_weight) -> np.ndarray:
         return check_sample_weight(sample_weight, len(y))
@@ -145,6 +150,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, BaseEstimator):
         return build_net(
             module,
             self._criterion(),
+            augment=self._augmenter(),
             optimizer=optimizer,
             lr=self.learning_rate,
             optimizer__weight_decay=self.weight_decay,

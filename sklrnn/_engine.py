@@ -4,7 +4,8 @@ skorch runs every epoch; this module only adapts it to sequences:
 
 - :class:`SequenceDataset` keeps the padded batch as tensors and serves whole mini-batches by
   slicing, trimmed to the longest sequence in the batch (no per-sample collation);
-- :class:`BatchIterator` is the iterator skorch loops over (shuffled from torch's RNG);
+- :class:`BatchIterator` is the iterator skorch loops over (shuffled from torch's RNG; the
+  training iterator applies the estimator's ``augmentation`` to each batch);
 - :class:`SequenceNet` overrides ``get_loss`` to weight each sample (sample and class weights)
   and ``infer`` to keep the weights out of the module's ``forward``, and trims skorch's
   per-batch bookkeeping (train/eval switches, fitted checks) that costs as much as a small
@@ -80,12 +81,19 @@ class SequenceDataset(torch.utils.data.Dataset):
 
 
 class BatchIterator:
-    """Mini-batches of a :class:`SequenceDataset`, in order or shuffled."""
+    """Mini-batches of a :class:`SequenceDataset`, in order or shuffled, optionally augmented."""
 
-    def __init__(self, dataset: SequenceDataset, batch_size: int, shuffle: bool = False) -> None:
+    def __init__(
+        self,
+        dataset: SequenceDataset,
+        batch_size: int,
+        shuffle: bool = False,
+        augment: Callable[[dict], dict] | None = None,
+    ) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.augment = augment  # set on the training iterator only: predict never sees it
 
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
@@ -95,7 +103,10 @@ class BatchIterator:
         order = torch.randperm(n) if self.shuffle else None
         for start in range(0, n, self.batch_size):
             stop = start + self.batch_size
-            yield self.dataset.batch(slice(start, stop) if order is None else order[start:stop])
+            features, y = self.dataset.batch(
+                slice(start, stop) if order is None else order[start:stop]
+            )
+            yield (features if self.augment is None else self.augment(features)), y
 
 
 class SequenceNet(NeuralNet):
@@ -143,9 +154,15 @@ class SequenceNet(NeuralNet):
         return (per_sample * weights.to(per_sample.device)).mean()
 
 
-def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> SequenceNet:
+def build_net(
+    module: torch.nn.Module,
+    criterion: torch.nn.Module,
+    augment: Callable[[dict], dict] | None = None,
+    **params,
+) -> SequenceNet:
     """The one way sklrnn builds a skorch net: sequence batches, raw outputs, no default split.
 
+    ``augment`` transforms each training batch (never a validation or prediction batch).
     ``params`` are skorch ``NeuralNet`` parameters (``optimizer``, ``lr``, ``max_epochs``,
     ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...).
     """
@@ -160,6 +177,7 @@ def build_net(module: torch.nn.Module, criterion: torch.nn.Module, **params) -> 
         criterion=criterion,
         iterator_train=BatchIterator,
         iterator_train__shuffle=True,
+        iterator_train__augment=augment,
         iterator_valid=BatchIterator,
         predict_nonlinearity=None,  # outputs are raw; the estimators decode them
         **params,

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 
 import numpy as np
 
 from ._base import BaseSequenceEstimator
 from ._data import Sequences, check_positive_int, check_sequences
-from .nn.recurrent import CELLS, POOLINGS, RecurrentNet
+from .augment import Augmenter, check_augmentation
+from .nn.recurrent import CELLS, POOLINGS, POSITION_ENCODINGS, RecurrentNet
+from .utils._tokens import holds_marked_tokens
+
+POSITION_DIM = 16  # size of the position code of ``position_encoding``
 
 
 class RecurrentEstimator(BaseSequenceEstimator):
@@ -29,6 +34,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         frame_features=64,
         frame_pool_size=3,
         embedding_dim=None,
+        position_encoding=None,
+        augmentation=None,
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
@@ -57,6 +64,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.frame_features = frame_features
         self.frame_pool_size = frame_pool_size
         self.embedding_dim = embedding_dim
+        self.position_encoding = position_encoding
+        self.augmentation = augmentation
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
@@ -93,25 +102,47 @@ class RecurrentEstimator(BaseSequenceEstimator):
                 check_positive_int(width, f"each entry of {name}")
         if not isinstance(self.dropout, Real) or not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
+        if self.position_encoding not in POSITION_ENCODINGS:
+            raise ValueError(
+                f"position_encoding must be one of {list(POSITION_ENCODINGS)}; "
+                f"got {self.position_encoding!r}."
+            )
+        check_augmentation(self.augmentation, token_input=self.embedding_dim is not None)
+
+    def _augmenter(self) -> Augmenter | None:
+        transforms = check_augmentation(self.augmentation, self.embedding_dim is not None)
+        return Augmenter(transforms) if transforms else None
 
     def _check_X(self, X) -> Sequences:
         tokens = self.embedding_dim is not None
+        if not tokens and holds_marked_tokens(X):
+            warnings.warn(
+                f"{type(self).__name__} received the token ids of a KmerEncoder with "
+                "embedding_dim=None: each id is read as a number, and ids of unrelated k-mers "
+                "that happen to be close look alike to the network. Set embedding_dim (e.g. "
+                "16) to embed the tokens, or use KmerEncoder(output='onehot').",
+                UserWarning,
+                stacklevel=4,
+            )
         return check_sequences(X, tokens=tokens, allow_frames=not tokens)
 
     def _build_module(self, seqs: Sequences, y: np.ndarray) -> RecurrentNet:
         if self.embedding_dim is not None:
             self.vocabulary_size_ = int(seqs.data.max()) + 1
         self.n_outputs_ = self._n_outputs(y)
+        self.max_timesteps_ = int(seqs.data.shape[1])
         return self._make_module()
 
     def _module_metadata(self) -> dict:
         return super()._module_metadata() | {
             "n_outputs_": self.n_outputs_,
             "vocabulary_size_": getattr(self, "vocabulary_size_", None),
+            "max_timesteps_": self.max_timesteps_,
         }
 
     def _restore(self, fitted: dict) -> RecurrentNet:
         self.n_outputs_ = fitted["n_outputs_"]
+        self.max_timesteps_ = fitted.get("max_timesteps_", 1)
         if fitted["vocabulary_size_"] is not None:
             self.vocabulary_size_ = fitted["vocabulary_size_"]
         return self._make_module()
@@ -135,4 +166,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
             frame_pool_size=self.frame_pool_size,
             vocab_size=getattr(self, "vocabulary_size_", None),
             embedding_dim=self.embedding_dim or 16,
+            position_encoding=self.position_encoding,
+            position_dim=POSITION_DIM,
+            max_len=self.max_timesteps_,
         )

@@ -58,6 +58,16 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         When set, X holds integer token ids ``(n, T)`` (or a list of 1-D arrays), embedded in
         this many dimensions; the vocabulary size is learned from the data and ids unseen at fit
         are read as id 0.
+    position_encoding : {None, "learned", "sinusoidal"}, default=None
+        Append to every step a 16-value code of its position from the start of the sequence,
+        so the network knows where in a fixed-length window each step is (a DNA window around
+        a splice site, say): ``"learned"`` trains one vector per position up to the longest
+        sequence seen at fit (later positions share the last), ``"sinusoidal"`` uses fixed sine
+        and cosine codes.
+    augmentation : augmentation or list of augmentations, default=None
+        Transforms from :mod:`sklrnn.augment` (``TimeMask``, ``FeatureMask``, ``TimeWarp``,
+        ``SpeedChange``, ``GaussianNoise``) applied in order to every training mini-batch, and
+        never to validation batches or at predict. Draws are seeded by ``random_state``.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer class, \
 default="adam"
         Optimiser.
@@ -96,6 +106,8 @@ default="adam"
 
     Attributes
     ----------
+    max_timesteps_ : int
+        Longest sequence seen at fit (the positions of a learned position code).
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_features_in_ : int
@@ -161,6 +173,8 @@ default="adam"
         frame_features=64,
         frame_pool_size=3,
         embedding_dim=None,
+        position_encoding=None,
+        augmentation=None,
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
@@ -191,6 +205,8 @@ default="adam"
             frame_features=frame_features,
             frame_pool_size=frame_pool_size,
             embedding_dim=embedding_dim,
+            position_encoding=position_encoding,
+            augmentation=augmentation,
             optimizer=optimizer,
             learning_rate=learning_rate,
             weight_decay=weight_decay,

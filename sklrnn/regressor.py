@@ -48,6 +48,16 @@ class RNNRegressor(RegressorMixin, RecurrentEstimator):
         the content is.
     embedding_dim : int, default=None
         When set, X holds integer token ids embedded in this many dimensions.
+    position_encoding : {None, "learned", "sinusoidal"}, default=None
+        Append to every step a 16-value code of its position from the start of the sequence,
+        so the network knows where in a fixed-length window each step is (a DNA window around
+        a splice site, say): ``"learned"`` trains one vector per position up to the longest
+        sequence seen at fit (later positions share the last), ``"sinusoidal"`` uses fixed sine
+        and cosine codes.
+    augmentation : augmentation or list of augmentations, default=None
+        Transforms from :mod:`sklrnn.augment` (``TimeMask``, ``FeatureMask``, ``TimeWarp``,
+        ``SpeedChange``, ``GaussianNoise``) applied in order to every training mini-batch, and
+        never to validation batches or at predict. Draws are seeded by ``random_state``.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer class, \
 default="adam"
         Optimiser.
@@ -83,6 +93,8 @@ default="adam"
 
     Attributes
     ----------
+    max_timesteps_ : int
+        Longest sequence seen at fit (the positions of a learned position code).
     n_features_in_ : int
         Values per time step seen at fit.
     step_shape_ : tuple of int

@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._data import check_positive_int
+from ..utils._tokens import mark_tokens
 
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".ffn", ".frn", ".fas")
 BASES = "ACGT"
@@ -294,12 +295,18 @@ class KmerEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             rows = as_strided(  # [N * L - k + 1] -> [N, n_kmers], no copy
                 ids_flat, (len(seqs), n_kmers), (length * item, self.stride * item), writeable=False
             )
-            return self._finish(rows)
+            return self._mark(self._finish(rows))
         # k-mers of the concatenation; those of sequence i start at its first letter
         encoded = self._finish(ids_flat)
         starts = (np.cumsum(lengths) - lengths).tolist()
         stops = (np.cumsum(lengths) - self.k + 1).tolist()
-        return [encoded[a : b : self.stride] for a, b in zip(starts, stops)]
+        out = [encoded[a : b : self.stride] for a, b in zip(starts, stops)]
+        self._mark(out[0])
+        return out
+
+    def _mark(self, encoded: np.ndarray) -> np.ndarray:
+        """Record token output, so an estimator without an embedding can warn about it."""
+        return mark_tokens(encoded) if self.output == "tokens" else encoded
 
     def _check_letters(
         self, codes: np.ndarray, seqs: list[str], lengths: np.ndarray, ids: list[str] | None
