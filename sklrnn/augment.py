@@ -164,6 +164,54 @@ class GaussianNoise(Augmentation):
         return x + noise * valid.unsqueeze(-1).to(x.dtype), lengths
 
 
+class FrequencyWarp(Augmentation):
+    """Stretch or squeeze the feature axis by a random factor: a new vocal tract length.
+
+    Feature ``f`` of the output reads feature ``f * rate`` of the input (linear interpolation
+    between neighbours; past the last feature, the last one), with ``rate`` drawn per sequence.
+    Meant for features ordered by frequency, such as log-mel bands: it is vocal tract length
+    perturbation (Jaitly and Hinton, 2013), which makes one voice sound like another.
+
+    Parameters
+    ----------
+    min_rate : float, default=0.9
+        Smallest factor (below 1 the spectrum is stretched upwards, a shorter vocal tract).
+    max_rate : float, default=1.1
+        Largest factor. Each sequence draws its factor uniformly from ``[min_rate, max_rate]``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.augment import FrequencyWarp
+    >>> x, _ = FrequencyWarp(0.5, 0.5)(torch.arange(5.0).view(1, 1, 5), torch.tensor([1]))
+    >>> x
+    tensor([[[0.0000, 0.5000, 1.0000, 1.5000, 2.0000]]])
+    """
+
+    def __init__(self, min_rate=0.9, max_rate=1.1):
+        self.min_rate = min_rate
+        self.max_rate = max_rate
+
+    def check(self, token_input: bool) -> None:
+        _check(self.min_rate, "FrequencyWarp min_rate", low=0.1)
+        _check(self.max_rate, "FrequencyWarp max_rate", low=self.min_rate, high=10)
+        if token_input:
+            raise ValueError("FrequencyWarp needs numeric features; token ids have none to warp.")
+
+    def __call__(self, x, lengths):
+        n_features = x.shape[-1]
+        rate = _uniform(len(x), self.min_rate, self.max_rate).to(x.dtype)  # [B]
+        pos = (torch.arange(n_features, dtype=x.dtype)[None, :] * rate[:, None]).clamp(
+            max=n_features - 1
+        )  # [B, F]
+        low = pos.floor().long()
+        high = (low + 1).clamp(max=n_features - 1)
+        w = (pos - low)[:, None, :]  # [B, F] -> [B, 1, F]
+        index = lambda i: i[:, None, :].expand(-1, x.shape[1], -1)  # noqa: E731 [B, F] -> [B, T, F]
+        out = x.gather(2, index(low)) * (1 - w) + x.gather(2, index(high)) * w
+        return out, lengths
+
+
 class _Resample(Augmentation):
     """Steps of each sequence read back at warped positions (linear interpolation)."""
 
@@ -278,7 +326,8 @@ def check_augmentation(augmentation, token_input: bool) -> list[Augmentation]:
         if not isinstance(item, Augmentation):
             raise TypeError(
                 f"augmentation[{i}] is a {type(item).__name__}; expected one of TimeMask, "
-                "FeatureMask, TimeWarp, SpeedChange, GaussianNoise from sklrnn.augment."
+                "FeatureMask, FrequencyWarp, TimeWarp, SpeedChange, GaussianNoise from "
+                "sklrnn.augment."
             )
         item.check(token_input)
     return list(items)

@@ -9,6 +9,7 @@ from sklrnn import RNNClassifier, RNNRegressor
 from sklrnn.augment import (
     Augmentation,
     FeatureMask,
+    FrequencyWarp,
     GaussianNoise,
     SpeedChange,
     TimeMask,
@@ -68,6 +69,7 @@ def test_augmentation_runs_on_every_training_batch_and_never_at_predict():
 def test_same_seed_same_model_and_augmentation_changes_training():
     X, y = _data()
     aug = [SpeedChange(0.8, 1.2), TimeMask(3), FeatureMask(1), TimeWarp(2), GaussianNoise(0.3)]
+    aug.append(FrequencyWarp(0.9, 1.1))
     make = lambda a, seed=0: RNNRegressor(  # noqa: E731
         cell="gru", hidden_size=4, max_epochs=3, batch_size=8, augmentation=a, random_state=seed
     )
@@ -111,6 +113,18 @@ def test_feature_mask_zeros_whole_feature_bands():
         RNNClassifier(embedding_dim=4, augmentation=[FeatureMask()]).fit(
             np.ones((4, 5), dtype=int), [0, 1, 0, 1]
         )
+
+
+def test_frequency_warp_moves_the_spectrum_along_the_feature_axis():
+    torch.manual_seed(0)
+    bands = torch.zeros(16, 3, 20)
+    bands[:, :, 10] = 1.0  # one formant at band 10
+    out, lengths = FrequencyWarp(0.8, 1.25)(bands, torch.full((16,), 3))
+    assert (lengths == 3).all()
+    peak = (out[:, 0] * torch.arange(20.0)).sum(1) / out[:, 0].sum(1)  # centre of mass
+    assert (peak >= 10 / 1.25 - 0.01).all() and (peak <= 10 / 0.8 + 0.01).all()
+    assert peak.std() > 0.3  # each sequence has its own factor
+    assert torch.equal(out[:, 0], out[:, 2])  # the same warp at every step of a sequence
 
 
 def test_speed_change_resamples_each_sequence_to_its_new_length():
