@@ -336,6 +336,9 @@ class KmerEncoder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         if self.output == "tokens":
             return ids.astype(np.int64)
         n_columns = 4**self.k
+        if n_columns <= 16:  # short rows: copy one row of a table per step (row 0 all zeros)
+            table = np.eye(n_columns + 1, n_columns, k=-1, dtype=np.float32)
+            return np.take(table, ids, axis=0)  # [N, T] -> [N, T, V]
         # Fresh zeros come from the kernel already zeroed; only the ones are written. The flat
         # index of the one of step i is i * n_columns + (token - 1).
         onehot = np.zeros(ids.size * n_columns, dtype=np.float32)
