@@ -73,7 +73,9 @@ def test_same_seed_same_model_and_augmentation_changes_training():
     make = lambda a, seed=0: RNNRegressor(  # noqa: E731
         cell="gru", hidden_size=4, max_epochs=3, batch_size=8, augmentation=a, random_state=seed
     )
+    X_before = X.copy()
     first = make(aug).fit(X, y.astype(float))
+    np.testing.assert_array_equal(X, X_before)  # the batches are views of X: never written
     second = make(aug).fit(X, y.astype(float))
     np.testing.assert_array_equal(first.predict(X), second.predict(X))
     assert first.loss_curve_ == second.loss_curve_
