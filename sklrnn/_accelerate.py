@@ -56,11 +56,12 @@ class ShardedBatchIterator(BatchIterator):
         batch_size: int,
         shuffle: bool = False,
         random_state=None,
+        augment=None,
         *,
         rank: int = 0,
         world_size: int = 1,
     ) -> None:
-        super().__init__(dataset, batch_size, shuffle, random_state)
+        super().__init__(dataset, batch_size, shuffle, random_state, augment)
         self.rank = rank
         self.world_size = world_size
 
@@ -72,7 +73,8 @@ class ShardedBatchIterator(BatchIterator):
             idx = order[start : start + self.batch_size]
             if len(idx) < self.world_size:  # a short last batch: every process gets a row
                 idx = idx[torch.arange(self.world_size) % len(idx)]
-            yield self.dataset.batch(idx[self.rank :: self.world_size])
+            features, y = self.dataset.batch(idx[self.rank :: self.world_size])
+            yield (features if self.augment is None else self.augment(features)), y
 
 
 class AcceleratedSequenceNet(AccelerateMixin, SequenceNet):

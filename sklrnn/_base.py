@@ -62,6 +62,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
     (a torch loss), ``_validation_kind`` and ``_score_raw`` (validation split and score),
     ``_loss_name`` and ``_validation_score_name`` (their names in plots), ``_extra_callbacks``
     (e.g. a learning-rate schedule), ``_fit_sample_weight`` (weights of the loss),
+    ``_augmenter`` (training-batch augmentation),
     ``_module_metadata`` and ``_restore`` (what ``load`` needs to rebuild the module).
 
     Every subclass has the training parameters ``optimizer``, ``learning_rate``,
@@ -130,6 +131,10 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
     def _extra_callbacks(self, budget: TrainingBudget) -> list:
         """skorch callbacks the estimator adds itself, as ``(name, callback)`` pairs."""
         return []
+
+    def _augmenter(self):
+        """What transforms each training batch (see :mod:`sklrnn.augment`); None for nothing."""
+        return None
 
     def _fit_sample_weight(self, y: np.ndarray, sample_weight) -> np.ndarray:
         """Per-sample weights of the loss, mean 1, from ``sample_weight`` (and e.g. classes)."""
@@ -205,6 +210,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
             callbacks=callbacks,
             verbose=int(self.verbose),
             iterator_train__random_state=np.random.RandomState(seed),
+            iterator_train__augment=self._augmenter(),
         )
         device = resolve_device(self.device)
         if accelerated:  # a fit through accelerate (mixed precision, several processes)
@@ -286,7 +292,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         try:
             with (
                 interrupt_guard() as interrupt,
-                training_rng(net.module_, seed + 1),
+                training_rng(net.module_, seed + 1, augmented=self._augmenter() is not None),
                 report_epochs(self, net, X, y, sample_weight),
             ):
                 net.partial_fit(dataset, None)

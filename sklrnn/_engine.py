@@ -4,7 +4,8 @@ skorch runs every epoch; this module only adapts it to sequences:
 
 - :class:`SequenceDataset` keeps the padded batch as tensors and serves whole mini-batches by
   slicing, trimmed to the longest sequence in the batch (no per-sample collation);
-- :class:`BatchIterator` is the iterator skorch loops over (shuffled from torch's RNG);
+- :class:`BatchIterator` is the iterator skorch loops over (shuffled from torch's RNG; the
+  training iterator applies the estimator's ``augmentation`` to each batch);
 - :class:`SequenceNet` overrides ``get_loss`` to weight each sample (sample and class weights)
   and ``infer`` to keep the weights out of the module's ``forward``, and trims skorch's
   per-batch bookkeeping (train/eval switches, fitted checks) that costs as much as a small
@@ -80,7 +81,7 @@ class SequenceDataset(torch.utils.data.Dataset):
 
 
 class BatchIterator:
-    """Mini-batches of a :class:`SequenceDataset`, in order or shuffled.
+    """Mini-batches of a :class:`SequenceDataset`, in order or shuffled, optionally augmented.
 
     The shuffle draws from ``random_state`` (a ``numpy.random.RandomState`` the net keeps from
     epoch to epoch) when given, else from torch's global generator.
@@ -92,11 +93,13 @@ class BatchIterator:
         batch_size: int,
         shuffle: bool = False,
         random_state: np.random.RandomState | None = None,
+        augment: Callable[[dict], dict] | None = None,
     ) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.random_state = random_state
+        self.augment = augment  # set on the training iterator only: predict never sees it
 
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
@@ -113,7 +116,10 @@ class BatchIterator:
         order = self.order()
         for start in range(0, n, self.batch_size):
             stop = start + self.batch_size
-            yield self.dataset.batch(slice(start, stop) if order is None else order[start:stop])
+            features, y = self.dataset.batch(
+                slice(start, stop) if order is None else order[start:stop]
+            )
+            yield (features if self.augment is None else self.augment(features)), y
 
 
 class SequenceNet(NeuralNet):
@@ -164,10 +170,15 @@ class SequenceNet(NeuralNet):
 
 
 def build_net(
-    module: torch.nn.Module, criterion: torch.nn.Module, net_class=None, **params
+    module: torch.nn.Module,
+    criterion: torch.nn.Module,
+    net_class=None,
+    **params,
 ) -> SequenceNet:
     """The one way sklrnn builds a skorch net: sequence batches, raw outputs, no default split.
 
+    ``iterator_train__augment`` transforms each training batch (never a validation or
+    prediction batch).
     ``params`` are skorch ``NeuralNet`` parameters (``optimizer``, ``lr``, ``max_epochs``,
     ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...);
     ``net_class`` is a subclass of :class:`SequenceNet` to build instead.

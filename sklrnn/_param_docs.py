@@ -99,6 +99,19 @@ RECURRENT = {
         "when the content moves; 1 is global average pooling, features that barely depend on "
         "where the content is."
     ),
+    "position_encoding": (
+        "Append to every step a 16-value code of its position from the start of the sequence, "
+        "so the network knows where in a fixed-length window each step is (a DNA window "
+        'around a splice site, say): ``"learned"`` trains one vector per position up to the '
+        'longest sequence seen at fit (later positions share the last), ``"sinusoidal"`` '
+        "uses fixed sine and cosine codes."
+    ),
+    "augmentation": (
+        "Transforms from :mod:`sklrnn.augment` (``TimeMask``, ``FeatureMask``, ``TimeWarp``, "
+        "``SpeedChange``, ``GaussianNoise``, ...) applied in order to every training "
+        "mini-batch, and never to validation batches or at predict. Draws are seeded by "
+        "``random_state``."
+    ),
     "embedding_dim": (
         "When set, X holds integer token ids ``(n, T)`` (or a list of 1-D arrays), embedded in "
         "this many dimensions; the vocabulary size is learned from the data and ids unseen at "

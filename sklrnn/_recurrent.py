@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,10 +11,20 @@ from skorch.callbacks import LRScheduler
 from ._base import BaseSequenceEstimator
 from ._budget import TrainingBudget
 from ._data import Sequences, check_sequences
-from .nn.recurrent import CELLS, CONV_MODES, CONV_NORMS, POOLINGS, RecurrentNet
+from .augment import Augmentation, Augmenter, check_augmentation
+from .nn.recurrent import (
+    CELLS,
+    CONV_MODES,
+    CONV_NORMS,
+    POOLINGS,
+    POSITION_ENCODINGS,
+    RecurrentNet,
+)
 from .utils._param_validation import Interval, IntTuple, Options
+from .utils._tokens import holds_marked_tokens
 
 LR_SCHEDULES = (None, "cosine", "plateau")
+POSITION_DIM = 16  # size of the position code of ``position_encoding``
 
 #: the embedding table may take at most this many bytes (float32 weights)
 MAX_EMBEDDING_BYTES = 2**30
@@ -53,6 +64,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         "frame_features": [Interval(Integral, 1, None)],
         "frame_pool_size": [Interval(Integral, 1, None)],
         "embedding_dim": [None, Interval(Integral, 1, None)],
+        "position_encoding": [Options(POSITION_ENCODINGS)],
+        "augmentation": [None, Augmentation, list, tuple],
         "lr_schedule": [Options(LR_SCHEDULES)],
     }
 
@@ -73,6 +86,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         frame_features=64,
         frame_pool_size=3,
         embedding_dim=None,
+        position_encoding=None,
+        augmentation=None,
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
@@ -106,6 +121,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.frame_features = frame_features
         self.frame_pool_size = frame_pool_size
         self.embedding_dim = embedding_dim
+        self.position_encoding = position_encoding
+        self.augmentation = augmentation
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
@@ -146,24 +163,44 @@ class RecurrentEstimator(BaseSequenceEstimator):
             return []
         return [("lr_schedule", LRScheduler(**policy))]
 
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_augmentation(self.augmentation, token_input=self.embedding_dim is not None)
+
+    def _augmenter(self) -> Augmenter | None:
+        transforms = check_augmentation(self.augmentation, self.embedding_dim is not None)
+        return Augmenter(transforms) if transforms else None
+
     def _check_X(self, X) -> Sequences:
         tokens = self.embedding_dim is not None
+        if not tokens and holds_marked_tokens(X):
+            warnings.warn(
+                f"{type(self).__name__} received the token ids of a KmerEncoder with "
+                "embedding_dim=None: each id is read as a number, and ids of unrelated k-mers "
+                "that happen to be close look alike to the network. Set embedding_dim (e.g. "
+                "16) to embed the tokens, or use KmerEncoder(output='onehot').",
+                UserWarning,
+                stacklevel=4,
+            )
         return check_sequences(X, tokens=tokens, allow_frames=not tokens)
 
     def _build_module(self, seqs: Sequences, y: np.ndarray) -> RecurrentNet:
         if self.embedding_dim is not None:
             self.vocabulary_size_ = check_vocabulary(seqs.data, int(self.embedding_dim))
         self.n_outputs_ = self._n_outputs(y)
+        self.max_timesteps_ = int(seqs.data.shape[1])
         return self._make_module()
 
     def _module_metadata(self) -> dict:
         return super()._module_metadata() | {
             "n_outputs_": self.n_outputs_,
             "vocabulary_size_": getattr(self, "vocabulary_size_", None),
+            "max_timesteps_": self.max_timesteps_,
         }
 
     def _restore(self, fitted: dict) -> RecurrentNet:
         self.n_outputs_ = fitted["n_outputs_"]
+        self.max_timesteps_ = fitted.get("max_timesteps_", 1)
         if fitted["vocabulary_size_"] is not None:
             self.vocabulary_size_ = fitted["vocabulary_size_"]
         return self._make_module()
@@ -194,4 +231,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
             frame_pool_size=int(self.frame_pool_size),
             vocab_size=getattr(self, "vocabulary_size_", None),
             embedding_dim=int(self.embedding_dim or 16),
+            position_encoding=self.position_encoding,
+            position_dim=POSITION_DIM,
+            max_len=self.max_timesteps_,
         )

@@ -98,11 +98,11 @@ def uses_global_rng(module: torch.nn.Module) -> bool:
     return False
 
 
-def training_rng(module: torch.nn.Module, seed: int):
-    """The context training runs in: :func:`seeded` when the module draws random numbers while
-    training (dropout), else nothing (batch order and splits have their own generators), so
-    fits in threads without dropout run in parallel."""
-    return seeded(seed) if uses_global_rng(module) else nullcontext()
+def training_rng(module: torch.nn.Module, seed: int, augmented: bool = False):
+    """The context training runs in: :func:`seeded` when training draws random numbers from
+    torch's global generator (dropout, batch augmentation), else nothing (batch order and
+    splits have their own generators), so fits in threads without them run in parallel."""
+    return seeded(seed) if augmented or uses_global_rng(module) else nullcontext()
 
 
 class NonFiniteLoss(ArithmeticError):

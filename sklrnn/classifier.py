@@ -38,6 +38,8 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
 
     Attributes
     ----------
+    max_timesteps_ : int
+        Longest sequence seen at fit (the positions of a learned position code).
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_features_in_ : int
@@ -113,6 +115,8 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         frame_features=64,
         frame_pool_size=3,
         embedding_dim=None,
+        position_encoding=None,
+        augmentation=None,
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
@@ -148,6 +152,8 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
             frame_features=frame_features,
             frame_pool_size=frame_pool_size,
             embedding_dim=embedding_dim,
+            position_encoding=position_encoding,
+            augmentation=augmentation,
             optimizer=optimizer,
             learning_rate=learning_rate,
             weight_decay=weight_decay,

@@ -25,6 +25,8 @@ class RNNRegressor(RegressorMixin, RecurrentEstimator):
 
     Attributes
     ----------
+    max_timesteps_ : int
+        Longest sequence seen at fit (the positions of a learned position code).
     n_features_in_ : int
         Values per time step seen at fit.
     step_shape_ : tuple of int

@@ -127,7 +127,7 @@ def test_bad_clips_named(tmp_path, paths):
 
 
 def test_parameters_checked():
-    with pytest.raises(ValueError, match="n_mfcc must be an integer >= 1"):
+    with pytest.raises(ValueError, match="n_mfcc must be None or an integer >= 1"):
         MFCC(n_mfcc=0).fit(None)
     with pytest.raises(ValueError, match="delta_width must be odd"):
         MFCC(delta_width=4).fit(None)
@@ -140,3 +140,22 @@ def test_missing_librosa_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "librosa", None)  # makes `import librosa` fail
     with pytest.raises(ImportError, match=r"pip install sklrnn\[audio\]"):
         MFCC().fit(None)
+
+
+def test_log_mel_bands_without_the_cosine_transform():
+    librosa = pytest.importorskip("librosa")
+    from scipy.fft import dct
+
+    t = np.arange(4000) / 8000
+    clip = (np.sin(2 * np.pi * 300 * t) * np.linspace(0.1, 1, t.size)).astype(np.float32)
+    bands = MFCC(sr=8000, n_mfcc=None, n_mels=32, n_fft=256, deltas=True).fit(None)
+    out = bands.transform([clip])[0]
+    assert out.shape[1] == bands.n_features_out_ == 64
+    assert bands.get_feature_names_out()[[0, 32]].tolist() == ["logmel0", "d_logmel0"]
+    mel = librosa.power_to_db(
+        librosa.feature.melspectrogram(y=clip, sr=8000, n_fft=256, hop_length=64, n_mels=32)
+    )
+    np.testing.assert_allclose(out[:, :32], mel.T, rtol=1e-5, atol=1e-4)
+    # the cepstra are the first coefficients of the bands' orthonormal DCT
+    mfcc = MFCC(sr=8000, n_mfcc=13, n_mels=32, n_fft=256).fit(None).transform([clip])[0]
+    np.testing.assert_allclose(mfcc, dct(mel, axis=0, norm="ortho")[:13].T, rtol=1e-4, atol=1e-3)

@@ -4,6 +4,7 @@ from .audio import MFCC
 from .channels import ChannelsFirstConverter, from_channels_first, to_channels_first
 from .dna import KmerEncoder
 from .images import ImageSequenceCNN
+from .normalize import SequenceNormalizer
 from .sequences import SequencePadder, SequenceScaler
 from .windows import LagWindows, make_windows
 
@@ -13,6 +14,7 @@ __all__ = [
     "KmerEncoder",
     "LagWindows",
     "MFCC",
+    "SequenceNormalizer",
     "SequencePadder",
     "SequenceScaler",
     "from_channels_first",

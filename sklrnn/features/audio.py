@@ -82,14 +82,16 @@ def _clip_features(item, index: int, params: dict) -> np.ndarray:
     y = _load(item, index, params["sr"])
     if y.size < params["n_fft"]:  # short clips: pad with silence to one full window
         y = np.pad(y, (0, params["n_fft"] - y.size))
-    mfcc = librosa.feature.mfcc(
+    mel = librosa.feature.melspectrogram(
         y=y,
         sr=params["sr"],
-        n_mfcc=params["n_mfcc"],
         n_fft=params["n_fft"],
         hop_length=params["hop_length"],
         n_mels=params["n_mels"],
-    )  # [n_mfcc, n_frames]
+    )  # [n_mels, n_frames], power
+    mfcc = librosa.power_to_db(mel)  # [n_mels, n_frames], dB
+    if params["n_mfcc"] is not None:  # librosa.feature.mfcc's own steps: dB, then a DCT
+        mfcc = librosa.feature.mfcc(S=mfcc, n_mfcc=params["n_mfcc"])  # [n_mfcc, n_frames]
     parts = [mfcc]
     if params["deltas"]:
         parts.append(_delta(librosa, mfcc, params["delta_width"], 1))
@@ -110,8 +112,10 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
     sr : int, default=22050
         Sample rate in Hz the features are computed at; files are resampled to it on load, and
         waveforms must already be sampled at it.
-    n_mfcc : int, default=20
-        Number of coefficients per frame.
+    n_mfcc : int or None, default=20
+        Number of coefficients per frame. None gives the ``n_mels`` log-mel energies (dB)
+        themselves, without the cosine transform: features ordered by frequency, as
+        :class:`~sklrnn.augment.FrequencyWarp` needs.
     n_fft : int, default=512
         Length of the FFT window in samples. Clips shorter than one window are padded with
         silence at their end.
@@ -192,7 +196,7 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
 
     _parameter_constraints = {
         "sr": [Interval(Integral, 1, None)],
-        "n_mfcc": [Interval(Integral, 1, None)],
+        "n_mfcc": [None, Interval(Integral, 1, None)],
         "n_fft": [Interval(Integral, 1, None)],
         "hop_length": [None, Interval(Integral, 1, None)],
         "n_mels": [Interval(Integral, 1, None)],
@@ -207,7 +211,7 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
         super()._check_params()
         if self.delta_width % 2 == 0:
             raise ValueError(f"delta_width must be odd; got {self.delta_width}.")
-        if self.n_mfcc > self.n_mels:
+        if self.n_mfcc is not None and self.n_mfcc > self.n_mels:
             raise ValueError(
                 f"n_mfcc={self.n_mfcc} is larger than n_mels={self.n_mels}: the MFCCs are the "
                 "cosine transform of the mel bands, so there are at most n_mels of them. Use "
@@ -232,7 +236,8 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
         self._check_params()
         _import_librosa()
         self.hop_length_ = self.n_fft // 4 if self.hop_length is None else self.hop_length
-        self.n_features_out_ = self.n_mfcc * (1 + bool(self.deltas) + bool(self.delta_deltas))
+        per_part = self.n_mels if self.n_mfcc is None else self.n_mfcc
+        self.n_features_out_ = per_part * (1 + bool(self.deltas) + bool(self.delta_deltas))
         return self
 
     def transform(self, X):
@@ -288,12 +293,15 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
         Returns
         -------
         feature_names_out : ndarray of str
-            ``mfcc0 ...``, then ``d_mfcc0 ...`` and ``dd_mfcc0 ...`` when computed.
+            ``mfcc0 ...`` (``logmel0 ...`` with ``n_mfcc=None``), then ``d_mfcc0 ...`` and
+            ``dd_mfcc0 ...`` when computed.
         """
         check_is_fitted(self, "n_features_out_")
-        prefixes = ["mfcc", "d_mfcc"] if self.deltas else ["mfcc"]
-        prefixes += ["dd_mfcc"] if self.delta_deltas else []
-        names = [f"{p}{i}" for p in prefixes for i in range(self.n_mfcc)]
+        base = "logmel" if self.n_mfcc is None else "mfcc"
+        prefixes = [base, f"d_{base}"] if self.deltas else [base]
+        prefixes += [f"dd_{base}"] if self.delta_deltas else []
+        n_per_part = self.n_mels if self.n_mfcc is None else self.n_mfcc
+        names = [f"{p}{i}" for p in prefixes for i in range(n_per_part)]
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):

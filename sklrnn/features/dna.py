@@ -10,10 +10,12 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._param_validation import Interval, Options, ParamsValidationMixin
+from ..utils._tokens import mark_tokens
 
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".ffn", ".frn", ".fas")
 BASES = "ACGT"
@@ -123,6 +125,37 @@ def _as_strings(X) -> tuple[list[str], list[str] | None]:
 
 def _where(index: int, ids: list[str] | None) -> str:
     return f"X[{index}]" + ("" if ids is None else f" (id {ids[index]!r})")
+
+
+def _id_dtype(k: int) -> type[np.unsignedinteger]:
+    """The smallest unsigned type that holds every token id of k-mers (``4**k``)."""
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if 4**k <= np.iinfo(dtype).max:
+            return dtype
+    return np.uint64
+
+
+def _rolling_ids(codes: np.ndarray, k: int, any_ambiguous: bool) -> np.ndarray:
+    """Token id of the k-mer starting at every letter of ``codes`` where one fits.
+
+    ``codes`` holds base codes (0-3, 4 for an ambiguous letter). The ids are computed on the
+    flat array in the smallest type that holds them: ``k`` shift-or passes over contiguous
+    memory. K-mers across the border of two joined sequences are computed too and never read.
+    """
+    n = codes.size - k + 1
+    digits = codes & 3 if any_ambiguous else codes  # ambiguous (4) -> 0, set to 0 below
+    ids = digits[:n].astype(_id_dtype(k))
+    for j in range(1, k):  # base-4 rolling code: ids = ids * 4 + next letter
+        ids <<= 2
+        ids |= digits[j : j + n]
+    ids += 1  # ids start at 1; 0 is padding / ambiguous
+    if any_ambiguous:
+        ambiguous = codes == _AMBIGUOUS
+        bad = ambiguous[:n].copy()
+        for j in range(1, k):
+            bad |= ambiguous[j : j + n]
+        ids[bad] = 0
+    return ids
 
 
 class KmerEncoder(
@@ -264,15 +297,25 @@ class KmerEncoder(
         codes = np.frombuffer(joined, np.uint8)
         if _INVALID in joined or (self.ambiguous == "error" and _AMBIGUOUS in joined):
             self._check_letters(codes, seqs, lengths, ids)
-        any_ambiguous = _AMBIGUOUS in joined
-        if (lengths == lengths[0]).all():  # one block: [N * L] -> [N, L]
-            tokens = self._tokens(codes.reshape(len(seqs), -1), self.stride, any_ambiguous)
-            return self._finish(tokens)
+        ids_flat = _rolling_ids(codes, self.k, _AMBIGUOUS in joined)
+        if (lengths == lengths[0]).all():  # one block: a strided view of the rolling ids
+            length, n_kmers = int(lengths[0]), (int(lengths[0]) - self.k) // self.stride + 1
+            item = ids_flat.itemsize
+            rows = as_strided(  # [N * L - k + 1] -> [N, n_kmers], no copy
+                ids_flat, (len(seqs), n_kmers), (length * item, self.stride * item), writeable=False
+            )
+            return self._mark(self._finish(rows))
         # k-mers of the concatenation; those of sequence i start at its first letter
-        encoded = self._finish(self._tokens(codes[None, :], 1, any_ambiguous)[0])
+        encoded = self._finish(ids_flat)
         starts = (np.cumsum(lengths) - lengths).tolist()
         stops = (np.cumsum(lengths) - self.k + 1).tolist()
-        return [encoded[a : b : self.stride] for a, b in zip(starts, stops)]
+        out = [encoded[a : b : self.stride] for a, b in zip(starts, stops)]
+        self._mark(out[0])
+        return out
+
+    def _mark(self, encoded: np.ndarray) -> np.ndarray:
+        """Record token output, so an estimator without an embedding can warn about it."""
+        return mark_tokens(encoded) if self.output == "tokens" else encoded
 
     def _check_letters(
         self, codes: np.ndarray, seqs: list[str], lengths: np.ndarray, ids: list[str] | None
@@ -297,37 +340,24 @@ class KmerEncoder(
             f"nucleotide alphabet ({BASES}U and {AMBIGUOUS}, any case).{hint}"
         )
 
-    def _tokens(self, codes: np.ndarray, stride: int, any_ambiguous: bool) -> np.ndarray:
-        """Token ids of the k-mers of each row of ``codes``, shape [rows, n_kmers]."""
-        k = self.k
-        n = codes.shape[1] - k + 1
-        digits = codes & 3  # ambiguous (4) -> 0; such k-mers are set to 0 below
-        ids = digits[:, 0:n:stride].astype(np.uint32 if k <= 15 else np.uint64)
-        for j in range(1, k):  # base-4 rolling sum: ids = ids * 4 + next letter
-            ids <<= 2
-            ids |= digits[:, j : j + n : stride]
-        tokens = np.add(ids, 1, dtype=np.int64)  # ids start at 1; 0 is padding / ambiguous
-        if any_ambiguous:
-            ambiguous = codes == _AMBIGUOUS
-            bad = ambiguous[:, 0:n:stride].copy()
-            for j in range(1, k):
-                bad |= ambiguous[:, j : j + n : stride]
-            tokens[bad] = 0
-        return tokens
-
-    def _finish(self, tokens: np.ndarray) -> np.ndarray:
-        """Tokens as returned: int64 ids, or one-hot rows (token 0 is an all-zero row)."""
+    def _finish(self, ids: np.ndarray) -> np.ndarray:
+        """Token ids as returned: a fresh int64 array, or one-hot rows (0 is an all-zero row)."""
         if self.output == "tokens":
-            return tokens
+            return ids.astype(np.int64)
         n_columns = 4**self.k
-        if n_columns <= 4096:  # a lookup table of one row per token (row 0 is all zeros)
+        if n_columns <= 16:  # short rows: copy one row of a table per step (row 0 all zeros)
             table = np.eye(n_columns + 1, n_columns, k=-1, dtype=np.float32)
-            return np.take(table, tokens, axis=0)  # [N, T] -> [N, T, V]
-        flat = tokens.ravel()
-        onehot = np.zeros((flat.size, n_columns), dtype=np.float32)
-        rows = np.flatnonzero(flat)
-        onehot[rows, flat[rows] - 1] = 1.0
-        return onehot.reshape(*tokens.shape, n_columns)  # [N * T, V] -> [N, T, V]
+            return np.take(table, ids, axis=0)  # [N, T] -> [N, T, V]
+        # Fresh zeros come from the kernel already zeroed; only the ones are written. The flat
+        # index of the one of step i is i * n_columns + (token - 1).
+        onehot = np.zeros(ids.size * n_columns, dtype=np.float32)
+        flat = ids.ravel()
+        position = np.arange(-1, onehot.size - 1, n_columns, dtype=np.int64)
+        position += flat
+        if not flat.all():  # ambiguous k-mers (token 0) stay all zero
+            position = position[flat != 0]
+        np.put(onehot, position, 1.0)
+        return onehot.reshape(*ids.shape, n_columns)  # [N * T * V] -> [N, T, V]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the features of one output step.

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._data import Sequences, check_sequences, check_step_shape, is_sequence_list
 from ..utils._param_validation import Interval, Options, ParamsValidationMixin
+from ..utils._tokens import holds_marked_tokens, mark_tokens
 
 
 def _flat_steps(seqs: Sequences) -> Sequences:
@@ -279,7 +280,7 @@ class SequencePadder(ParamsValidationMixin, TransformerMixin, BaseEstimator):
         out = np.full((len(lengths), width, *seqs.step_shape), self.value, dtype=data.dtype)
         rows = np.broadcast_to(np.arange(len(lengths))[:, None], valid.shape)
         out[valid] = data[rows[valid], src[valid]]  # [n_valid, *S]
-        return out
+        return mark_tokens(out) if holds_marked_tokens(X) else out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

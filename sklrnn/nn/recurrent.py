@@ -1,4 +1,5 @@
-"""RecurrentNet: [embedding | frame encoder] -> [Conv1d] -> RNN/LSTM/GRU -> pooling -> head."""
+"""RecurrentNet: [embedding | frame encoder] [+ positions] -> [Conv1d] -> RNN/LSTM/GRU -> pooling
+-> head."""
 
 from __future__ import annotations
 
@@ -11,6 +12,17 @@ from .frames import FrameEncoder
 
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention")
+POSITION_ENCODINGS = (None, "learned", "sinusoidal")
+
+
+def sinusoidal_positions(n_steps: int, dim: int) -> torch.Tensor:
+    """[n_steps, dim] sine / cosine position codes (Vaswani et al., 2017, section 3.5)."""
+    position = torch.arange(n_steps, dtype=torch.float32)[:, None]  # [T, 1]
+    frequency = torch.exp(torch.arange(0, dim, 2) * (-9.210340371976184 / dim))  # ln(1e4)
+    codes = torch.zeros(n_steps, dim)
+    codes[:, 0::2] = torch.sin(position * frequency)
+    codes[:, 1::2] = torch.cos(position * frequency[: dim // 2])
+    return codes
 
 
 CONV_MODES = ("serial", "parallel")
@@ -132,6 +144,15 @@ class RecurrentNet(nn.Module):
         Number of token ids for token input (an embedding layer); None for numeric input.
     embedding_dim : int, default=16
         Size of the token embedding.
+    position_encoding : {None, "learned", "sinusoidal"}, default=None
+        Append to every step a code of its position from the start of the sequence, so that the
+        network knows where in a fixed-length window each step is: ``"learned"`` trains one
+        vector per position (positions past ``max_len - 1`` share the last one),
+        ``"sinusoidal"`` uses fixed sine and cosine codes.
+    position_dim : int, default=16
+        Size of the position code.
+    max_len : int, default=1
+        Positions of the learned code (the longest sequence expected).
 
     Examples
     --------
@@ -162,12 +183,16 @@ class RecurrentNet(nn.Module):
         frame_pool_size: int = 1,
         vocab_size: int | None = None,
         embedding_dim: int = 16,
+        position_encoding: str | None = None,
+        position_dim: int = 16,
+        max_len: int = 1,
     ) -> None:
         super().__init__()
         check_choice(cell, "cell", CELLS)
         check_choice(pooling, "pooling", POOLINGS)
         check_choice(conv_norm, "conv_norm", CONV_NORMS)
         check_choice(conv_mode, "conv_mode", CONV_MODES)
+        check_choice(position_encoding, "position_encoding", POSITION_ENCODINGS)
         self.pooling = pooling
         self.conv_mode = conv_mode
         self.embedding: nn.Embedding | None = None
@@ -182,6 +207,14 @@ class RecurrentNet(nn.Module):
             step_features = frame_features
         else:
             step_features = n_features
+        self.position_encoding = position_encoding
+        self.positions: nn.Embedding | None = None
+        if position_encoding == "learned":
+            self.positions = nn.Embedding(max_len, position_dim)
+        elif position_encoding == "sinusoidal":
+            self.register_buffer("codes", sinusoidal_positions(max_len, position_dim), False)
+        self.position_dim = position_dim
+        step_features += position_dim * (position_encoding is not None)
         self.conv = None
         conv_width = 0
         if conv_channels:
@@ -226,10 +259,26 @@ class RecurrentNet(nn.Module):
             return out
         return x.unsqueeze(-1) if x.dim() == 2 else x  # [B, T] -> [B, T, 1]
 
+    def _positions(self, steps: torch.Tensor) -> torch.Tensor:
+        """[B, T, P] position codes for the steps of a [B, T, F] batch."""
+        n_steps = steps.shape[1]
+        if self.positions is not None:
+            index = torch.arange(n_steps, device=steps.device).clamp(
+                max=self.positions.num_embeddings - 1
+            )
+            codes = self.positions(index)  # [T] -> [T, P]
+        elif n_steps <= len(self.codes):
+            codes = self.codes[:n_steps]
+        else:
+            codes = sinusoidal_positions(n_steps, self.position_dim).to(steps.device)
+        return codes.to(steps.dtype).expand(steps.shape[0], -1, -1)  # [T, P] -> [B, T, P]
+
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Map a padded batch ``x`` with valid ``lengths`` to outputs [B, n_outputs]."""
         mask = valid_mask(lengths, x.shape[1])
         steps = self._embed_steps(x, mask)
+        if self.position_encoding is not None:
+            steps = torch.cat([steps, self._positions(steps)], dim=-1)  # [B, T, F + P]
         conv_pooled = None
         if self.conv is not None:
             if self.conv_mode == "serial":
