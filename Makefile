@@ -57,7 +57,7 @@ docs: install
 
 docs-noplot: install
 	$(PY) -m pip install --quiet -e ".[docs]"
-	$(VENV)/bin/sphinx-build -W --keep-going -b html -D plot_gallery=0 docs docs/_build/html
+	$(VENV)/bin/sphinx-build -E -W --keep-going -b html -D plot_gallery=0 docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) .numba_cache .pytest_cache build dist *.egg-info docs/_build docs/generated \
