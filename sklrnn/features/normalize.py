@@ -7,10 +7,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._data import check_sequences
+from ..utils._param_validation import ParamsValidationMixin
 from .sequences import _check_channels, _flat_steps, _same_layout
 
 
-class SequenceNormalizer(TransformerMixin, BaseEstimator):
+class SequenceNormalizer(ParamsValidationMixin, TransformerMixin, BaseEstimator):
     """Standardise each sequence by its own mean and standard deviation of every feature.
 
     Each feature of a sequence is centred on its mean over that sequence's valid steps and
@@ -47,6 +48,11 @@ class SequenceNormalizer(TransformerMixin, BaseEstimator):
     [array([-1.,  1.], dtype=float32), array([-1.22,  0.  ,  1.22], dtype=float32)]
     """
 
+    _parameter_constraints = {
+        "with_mean": ["boolean"],
+        "with_std": ["boolean"],
+    }
+
     def __init__(self, *, with_mean=True, with_std=True):
         self.with_mean = with_mean
         self.with_std = with_std
@@ -66,6 +72,7 @@ class SequenceNormalizer(TransformerMixin, BaseEstimator):
         self : SequenceNormalizer
             The fitted transformer.
         """
+        self._check_params()
         self.n_features_in_ = _flat_steps(check_sequences(X)).data.shape[2]
         return self
 
@@ -88,12 +95,11 @@ class SequenceNormalizer(TransformerMixin, BaseEstimator):
         data = flat.data.astype(np.float64)  # [N, T, F]
         valid = flat.mask()[:, :, None]  # [N, T] -> [N, T, 1]
         counts = np.maximum(flat.lengths, 1)[:, None, None].astype(np.float64)
-        mean = (data * valid).sum(axis=1, keepdims=True) / counts  # [N, 1, F]
+        centred = data - (data * valid).sum(axis=1, keepdims=True) / counts  # [N, T, F]
         if self.with_mean:
-            data = data - mean
+            data = centred
         if self.with_std:
-            var = (((flat.data - mean) * valid) ** 2).sum(axis=1, keepdims=True) / counts
-            std = np.sqrt(var)
+            std = np.sqrt(((centred * valid) ** 2).sum(axis=1, keepdims=True) / counts)
             data = data / np.where(std < 1e-8, 1.0, std)
         data = np.where(valid, data, 0.0).astype(np.float32)
         return _same_layout(X, data.reshape(seqs.data.shape), seqs)
