@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from ltsf import PRESETS
 
 from sklrnn import SegRNNForecaster
 from sklrnn._quantiles import pinball
@@ -47,19 +48,7 @@ from sklrnn.series import SeriesForecaster
 
 L, H = 720, 96
 LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)
-CPU_PRESET = dict(
-    seg_len=48,
-    hidden_size=128,
-    dropout=0.5,
-    loss="mae",
-    batch_size=256,
-    learning_rate=2e-3,
-    max_epochs=10,
-    early_stopping=True,
-    n_iter_no_change=3,
-    tol=0.0,
-    lr_schedule="paper",
-)
+CPU_PRESET = PRESETS["cpu"]  # the LTSF benchmark's CPU settings
 
 
 def ett_frame():
