@@ -10,9 +10,11 @@ For each model, the same fitted network answers the same batches three ways:
 - ``onnxruntime``: the file written by :func:`sklrnn.export.to_onnx`, run by an
   ``InferenceSession`` on the CPU with the same number of threads.
 
-Latency is the fastest of ``--calls`` calls of one batch (fewer, at least 5, for a batch that
-takes more than a few seconds), at batch 1 and batch 256, as ``timeit`` advises: on a shared
-machine the slower calls measure the other processes (the JSON file also has the medians);
+The three sides are called in turn, one call each per round, so that whatever else the machine
+does falls on all three alike. Latency is the fastest call of a side (``timeit``'s advice: on a
+shared machine the slower calls measure the other processes; the medians are in the JSON file
+too); the overhead of ``predict`` is the median over rounds of its time over plain torch's in
+the same round. A batch that takes more than a few seconds gets fewer rounds (at least 5);
 predictions per second are the batch size over that latency. ``predict`` runs the network
 on mini-batches of the estimator's ``batch_size``; the estimators here are fitted with
 ``batch_size=256``, so that all three sides run a batch of 256 as one forward pass. The
@@ -20,21 +22,18 @@ models: an LSTM classifier (hidden 64) over the rows of scikit-learn's digits im
 of 8 values), and SegRNN in its published ETTh1 shape (look-back 720, horizon 96, 7 channels,
 segments of 24, d=512) on random windows (the weights do not change the speed).
 
-Usage: python benchmarks/inference.py [--calls 50] [--threads 1]
+Usage: python benchmarks/inference.py [--rounds 200] [--threads 1]
 Writes benchmarks/results/inference.json.
 """
 
 import argparse
-import json
-import platform
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 import torch
+from _harness import print_table, repeat, write_results
 from sklearn.datasets import load_digits
 
 from sklrnn import RNNClassifier, SegRNNForecaster
@@ -66,17 +65,16 @@ def models():
     yield "SegRNN forecaster, L=720 H=96 C=7 d=512", seg.fit(windows, targets), windows
 
 
-def latencies(fn, calls, budget_s=3.0):
-    """Seconds of ``calls`` calls of ``fn()`` (fewer, at least 5, past ``budget_s``)."""
-    start = time.perf_counter()
-    fn()  # warm-up
-    calls = max(5, min(calls, int(budget_s / (time.perf_counter() - start))))
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+def rounds_of(answer, x, rounds, budget_s=3.0):
+    """Seconds of each side's calls on ``x``, the sides called in turn for ``rounds`` rounds
+    (fewer, at least 5, when one round takes more than ``budget_s / rounds``)."""
+    per_round = sum(repeat(lambda fn=fn: fn(x), 1)[0] for fn in answer.values())  # warm-up
+    rounds = max(5, min(rounds, int(budget_s / per_round)))
+    times = {side: [] for side in answer}
+    for _ in range(rounds):
+        for side, fn in answer.items():
+            times[side] += repeat(lambda fn=fn: fn(x), 1)
+    return {side: np.array(t) for side, t in times.items()}
 
 
 def sides(est, path, threads):
@@ -108,9 +106,9 @@ def sides(est, path, threads):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "inference.json"))
+    parser.add_argument("--out", default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -120,37 +118,22 @@ def main():
             path = to_onnx(est, Path(tmp) / "model.onnx")
             answer = sides(est, path, args.threads)
             for batch_size in BATCHES:
-                x = np.ascontiguousarray(X[:batch_size])
-                row = {"model": name, "batch": batch_size}
-                for side, fn in answer.items():
-                    times = latencies(lambda fn=fn, x=x: fn(x), args.calls)
-                    row[f"{side}_latency_ms"] = 1e3 * min(times)
-                    row[f"{side}_median_ms"] = 1e3 * statistics.median(times)
-                    row[f"{side}_per_s"] = batch_size / min(times)
+                times = rounds_of(answer, np.ascontiguousarray(X[:batch_size]), args.rounds)
+                row = {"model": name, "batch": batch_size, "rounds": len(times["torch"])}
+                for side, t in times.items():
+                    row[f"{side}_latency_ms"] = 1e3 * t.min()
+                    row[f"{side}_median_ms"] = 1e3 * np.median(t)
+                    row[f"{side}_per_s"] = batch_size / t.min()
+                row["sklrnn_overhead_pct"] = 100 * (np.median(times["sklrnn"] / times["torch"]) - 1)
                 rows.append(row)
 
-    header = f"{'model':<42} {'batch':>5}" + "".join(
-        f" {side + ' ms':>15} {side + ' /s':>15}" for side in ("sklrnn", "torch", "onnxruntime")
-    )
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        cells = "".join(
-            f" {r[f'{side}_latency_ms']:>15.3f} {r[f'{side}_per_s']:>15.0f}"
-            for side in ("sklrnn", "torch", "onnxruntime")
-        )
-        print(f"{r['model']:<42} {r['batch']:>5}{cells}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "machine": platform.processor() or platform.machine(),
-        "threads": args.threads,
-        "calls": args.calls,
-        "torch": torch.__version__,
-        "onnxruntime": ort.__version__,
-    }
-    out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
-    print(f"\nwritten to {out}")
+    columns = [("model", "model"), ("batch", "batch")]
+    for side in ("sklrnn", "torch", "onnxruntime"):
+        columns += [(f"{side} ms", f"{side}_latency_ms"), (f"{side} /s", f"{side}_per_s")]
+    columns.append(("predict vs torch", lambda r: f"{r['sklrnn_overhead_pct']:+.1f} %"))
+    print_table(rows, columns)
+    config = {"rounds": args.rounds, "threads": args.threads, "onnxruntime": ort.__version__}
+    write_results("inference", config, rows, args.out)
 
 
 if __name__ == "__main__":

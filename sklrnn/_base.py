@@ -376,7 +376,7 @@ class BaseSequenceEstimator(CallbackSupportMixin, ParamsValidationMixin, BaseEst
         seqs = self._check_X(X)
         self._check_step_shape(seqs)
         dataset = SequenceDataset(seqs.data, seqs.lengths)
-        return self.net_.predict_proba(dataset)
+        return self.net_.predict_raw(dataset)
 
     def predict(self, X):
         """Predict targets for sequences ``X``.
