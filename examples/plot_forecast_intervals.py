@@ -9,8 +9,8 @@ forecast and as quantiles and intervals. Here: the oil temperature (OT) of the E
 transformer, hourly, with hour of day and day of week as known-future (calendar) covariates;
 a look-back of one week and a horizon of one day.
 
-The quantiles come from one network trained with the pinball loss, then calibrated on the
-validation days by split-conformal prediction; a backtest over the following weeks measures
+The median is the network's point forecast and the quantiles add to it the errors it made on
+the validation days (split-conformal prediction); a backtest over the following weeks measures
 their coverage. A last section trains one global model on several series of different lengths.
 """
 
@@ -106,7 +106,7 @@ ax.figure.tight_layout()
 # month: six real series of 5 to 10 months.
 loads = [frame[[name]].iloc[k * 30 * 24 : 10 * 30 * 24] for k, name in enumerate(frame.columns[:6])]
 print([len(s) for s in loads])
-global_model = SeriesForecaster(net, lookback=7 * 24, horizon=24, method="residual")
+global_model = SeriesForecaster(net, lookback=7 * 24, horizon=24)
 global_model.fit(loads)
 forecasts = global_model.predict()
 print([f.index[0] for f in forecasts][:2], forecasts[0].shape)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -13,12 +13,17 @@ from ._series_data import CALENDAR, calendar_features, pack, read_aligned, read_
 from ._series_predict import SeriesPredictMixin, _as_quantiles, _rows_from
 from ._series_windows import PackedSegRNN
 from .forecaster import SegRNNForecaster
-from .utils.validation import check_positive_int
+from .utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    ParamsValidationMixin,
+)
 
-_METHODS = ("pinball", "residual")
+_METHODS = ("residual", "pinball")
 
 
-class SeriesForecaster(SeriesPredictMixin, BaseEstimator):
+class SeriesForecaster(SeriesPredictMixin, ParamsValidationMixin, BaseEstimator):
     """Forecast the next ``horizon`` steps of whole series, with quantiles and covariates.
 
     ``fit`` takes the series itself: a ``(T,)`` or ``(T, C)`` array, a DataFrame (or Series)
@@ -46,11 +51,14 @@ class SeriesForecaster(SeriesPredictMixin, BaseEstimator):
         Quantile levels forecast; intervals and quantiles asked of ``predict_interval`` and
         ``predict_quantiles`` are interpolated between them. The default gives the 80 % and 95 %
         intervals and the median.
-    method : {"pinball", "residual"}, default="pinball"
-        ``"pinball"``: the network emits every quantile, trained with the pinball loss.
+    method : {"residual", "pinball"}, default="residual"
         ``"residual"``: the network is a point forecaster (``estimator.loss``) and quantile
         ``a`` is the forecast plus the ``a``-quantile of its errors on the validation windows,
-        per step and channel (split-conformal prediction).
+        per step and channel (split-conformal prediction). The median is the point forecast
+        itself, so the intervals cost no accuracy; hence the default.
+        ``"pinball"``: the network emits every quantile, trained with the pinball loss. On
+        ETTh1 its intervals are a little narrower and its median a little less accurate (MSE
+        +5 %; see the forecasting guide).
     calibrate : bool, default=True
         With ``"pinball"``, shift each quantile by the split-conformal correction measured on the
         validation windows (conformalised quantile regression, one-sided per level). Ignored by
@@ -123,7 +131,7 @@ default=None
         lookback=96,
         horizon=24,
         quantiles=(0.025, 0.1, 0.5, 0.9, 0.975),
-        method="pinball",
+        method="residual",
         calibrate=True,
         calendar=None,
         scale=True,
@@ -140,22 +148,25 @@ default=None
         self.validation_fraction = validation_fraction
 
     # ------------------------------------------------------------ checks
+    _parameter_constraints = {
+        "estimator": [None, SegRNNForecaster],
+        "lookback": [Interval(Integral, 1, None)],
+        "horizon": [Interval(Integral, 1, None)],
+        "quantiles": [list, tuple, np.ndarray],
+        "method": [Options(_METHODS)],
+        "calibrate": ["boolean"],
+        "calendar": [None, list, tuple],
+        "scale": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    }
+
     def _check_params(self) -> None:
-        check_positive_int(self.lookback, "lookback")
-        check_positive_int(self.horizon, "horizon")
+        super()._check_params()
         check_levels(self.quantiles, "quantiles")
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {list(_METHODS)}; got {self.method!r}.")
-        if not isinstance(self.validation_fraction, Real) or not 0 < self.validation_fraction < 1:
-            raise ValueError(
-                f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
-            )
         unknown = set(self.calendar or ()) - set(CALENDAR)
-        if unknown or isinstance(self.calendar, str):
-            raise ValueError(f"calendar must be a list of {list(CALENDAR)}; got {self.calendar!r}.")
-        if self.estimator is not None and not isinstance(self.estimator, SegRNNForecaster):
-            raise TypeError(
-                f"estimator must be a SegRNNForecaster or None; got {type(self.estimator)}."
+        if unknown:
+            raise InvalidParameterError(
+                f"calendar must be a list of {list(CALENDAR)}; got {self.calendar!r}."
             )
 
     def _base_estimator(self) -> SegRNNForecaster:

@@ -38,8 +38,9 @@ class SegRNNSktimeForecaster(BaseForecaster):
     quantiles : sequence of float, default=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, \
 0.95, 0.975, 0.99)
         Quantile levels forecast; other levels are interpolated between them.
-    method : {"pinball", "residual"}, default="pinball"
-        Quantile network or point network plus validation-residual quantiles.
+    method : {"residual", "pinball"}, default="residual"
+        Point network plus validation-residual (split-conformal) quantiles, or a quantile
+        network trained with the pinball loss.
     calibrate : bool, default=True
         Split-conformal calibration of the quantiles on the validation windows.
     scale : bool, default=True
@@ -106,7 +107,7 @@ class SegRNNSktimeForecaster(BaseForecaster):
         estimator=None,
         lookback=96,
         quantiles=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99),
-        method="pinball",
+        method="residual",
         calibrate=True,
         scale=True,
         validation_fraction=0.2,

@@ -115,7 +115,7 @@ def test_parameters_of_the_network_are_tunable_through_get_params():
         ({"quantiles": (0.0, 0.5)}, "quantiles must be numbers in"),
         ({"method": "bayes"}, "method must be one of"),
         ({"validation_fraction": 1.0}, "validation_fraction"),
-        ({"calendar": "hour"}, "calendar must be a list"),
+        ({"calendar": "hour"}, "calendar must be None or a list"),
         ({"calendar": ["week"]}, "calendar must be a list"),
     ],
 )
@@ -136,7 +136,7 @@ def test_bad_series_are_rejected_before_training():
         model.fit(make_series(), past_covariates=np.zeros((150, 1)))
     with pytest.raises(ValueError, match="calendar"):
         SeriesForecaster(tiny(), lookback=L, horizon=H, calendar=["hour"]).fit(make_series())
-    with pytest.raises(TypeError, match="estimator must be a SegRNNForecaster"):
+    with pytest.raises(TypeError, match="estimator must be None or a sklrnn.SegRNNForecaster"):
         SeriesForecaster("gru").fit(make_series())
     fitted = model.fit(make_series())
     with pytest.raises(ValueError, match="outside the levels"):

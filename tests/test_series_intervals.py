@@ -71,7 +71,9 @@ def test_intervals_cover_new_noise_at_about_their_nominal_rate(method):
 
 def test_uncalibrated_pinball_quantiles_are_the_networks_own():
     series = np.random.default_rng(1).standard_normal((300, 1))
-    model = SeriesForecaster(tiny(), lookback=L, horizon=H, calibrate=False).fit(series)
+    model = SeriesForecaster(tiny(), lookback=L, horizon=H, method="pinball", calibrate=False).fit(
+        series
+    )
     assert not model.quantile_offsets_.any()
     calibrated = clone(model).set_params(calibrate=True).fit(series)
     assert calibrated.quantile_offsets_.any()
