@@ -31,13 +31,10 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
-import os
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import timed, write_results
 from ltsf import PRESETS
 
 from sklrnn import SegRNNForecaster
@@ -52,13 +49,9 @@ CPU_PRESET = PRESETS["cpu"]  # the LTSF benchmark's CPU settings
 
 
 def ett_frame():
-    import pandas as pd
-
-    ett = load_ett("ETTh1", lookback=L)
-    index = pd.DatetimeIndex(ett.dates, freq="h")
-    frame = pd.DataFrame(ett.data[: ett.borders[3]], columns=ett.feature_names)
-    frame.index = index[: ett.borders[3]]
-    return frame, ett.borders
+    """ETTh1 up to the end of the protocol's test rows, indexed by time, and the borders."""
+    ett = load_ett("ETTh1", lookback=L, as_frame=True)
+    return ett.frame.iloc[: ett.borders[3]], ett.borders
 
 
 def interval_metrics(result) -> dict:
@@ -71,28 +64,49 @@ def interval_metrics(result) -> dict:
     return out
 
 
-def fit_timed(model, *args, **kwargs):
-    start, cpu = time.perf_counter(), time.process_time()
-    model.fit(*args, **kwargs)
-    return time.perf_counter() - start, time.process_time() - cpu
+def forecaster(net, method, borders, calendar=None) -> SeriesForecaster:
+    """A SeriesForecaster on the protocol's split: the validation block is the protocol's."""
+    return SeriesForecaster(
+        net,
+        lookback=L,
+        horizon=H,
+        quantiles=LEVELS,
+        method=method,
+        calendar=calendar,
+        validation_fraction=(borders[2] - borders[1]) / borders[2],
+        scale=False,
+    )
+
+
+def fitted(model, *args, **kwargs):
+    """``model`` fitted on ``args``, and the timing of the fit."""
+    with timed() as timing:
+        model.fit(*args, **kwargs)
+    return model, timing
+
+
+def row(label, model, timing, result, **metrics) -> dict:
+    """One result row, printed as it is made (the parts take many minutes)."""
+    out = {
+        "model": label,
+        "fit_seconds": timing.seconds,
+        "fit_cpu_seconds": timing.cpu_seconds,
+        "epochs": model.estimator_.n_iter_,
+        "test_windows": len(result.origins),
+        **metrics,
+    }
+    print(
+        " | ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in out.items())
+    )
+    return out
 
 
 def part_intervals(frame, borders, seed, max_epochs, rolling=720) -> list[dict]:
     fit_rows, test_end = borders[2], borders[3]
-    val_fraction = (borders[2] - borders[1]) / borders[2]
     net = SegRNNForecaster(**CPU_PRESET, random_state=seed).set_params(max_epochs=max_epochs)
     rows = []
     for name, method in [("pinball", "pinball"), ("point + residual quantiles", "residual")]:
-        model = SeriesForecaster(
-            net,
-            lookback=L,
-            horizon=H,
-            quantiles=LEVELS,
-            method=method,
-            validation_fraction=val_fraction,
-            scale=False,
-        )
-        seconds, cpu = fit_timed(model, frame.iloc[:fit_rows])
+        model, timing = fitted(forecaster(net, method, borders), frame.iloc[:fit_rows])
         variants = [(name, model, None), (f"{name} + rolling conformal", model, rolling)]
         if method == "pinball":
             raw = copy.deepcopy(model)
@@ -106,96 +120,37 @@ def part_intervals(frame, borders, seed, max_epochs, rolling=720) -> list[dict]:
             result = backtest(
                 m, frame.iloc[:test_end], start=fit_rows, step=1, recalibrate=recalibrate
             )
-            rows.append(
-                {
-                    "model": label,
-                    "fit_seconds": seconds,
-                    "fit_cpu_seconds": cpu,
-                    "epochs": m.estimator_.n_iter_,
-                    "test_windows": len(result.origins),
-                    **interval_metrics(result),
-                }
-            )
-            print_rows(rows[-1:])
+            rows.append(row(label, m, timing, result, **interval_metrics(result)))
     return rows
 
 
 def part_covariates(frame, borders, seed, max_epochs, only=None) -> list[dict]:
     fit_rows, test_end = borders[2], borders[3]
-    val_fraction = (borders[2] - borders[1]) / borders[2]
     net = SegRNNForecaster(**CPU_PRESET, random_state=seed).set_params(max_epochs=max_epochs)
     ot, loads = frame[["OT"]], frame.drop(columns="OT")
-    rows = []
     variants = [
-        ("OT alone", None, None),
-        ("OT + 6 loads as past covariates (MS)", loads, None),
-        ("OT + calendar (hour, day of week)", None, ["hour", "dayofweek"]),
-        ("all 7 channels forecast, OT scored (channel-independent MS)", "targets", None),
+        ("OT alone", ot, None, None),
+        ("OT + 6 loads as past covariates (MS)", ot, loads, None),
+        ("OT + calendar (hour, day of week)", ot, None, ["hour", "dayofweek"]),
+        # the loads as more targets of the same channel-independent network, OT scored
+        ("all 7 channels forecast, OT scored (channel-independent MS)", frame, None, None),
     ]
-    for k, (label, past, calendar) in enumerate(variants):
+    rows = []
+    for k, (label, target, past, calendar) in enumerate(variants):
         if only is not None and k not in only:
             continue
-        if isinstance(past, str):  # the loads as more targets of the same network
-            model = SeriesForecaster(
-                net,
-                lookback=L,
-                horizon=H,
-                method="residual",
-                validation_fraction=val_fraction,
-                scale=False,
-            )
-            seconds, cpu = fit_timed(model, frame.iloc[:fit_rows])
-            result = backtest(model, frame.iloc[:test_end], start=fit_rows, step=1)
-            err = result.y_pred[..., -1] - result.y_true[..., -1]  # OT is the last column
-            rows.append(
-                {
-                    "model": label,
-                    "fit_seconds": seconds,
-                    "fit_cpu_seconds": cpu,
-                    "epochs": model.estimator_.n_iter_,
-                    "test_windows": len(result.origins),
-                    "mse": float(np.mean(err**2)),
-                    "mae": float(np.mean(np.abs(err))),
-                }
-            )
-            print_rows(rows[-1:])
-            continue
-        model = SeriesForecaster(
-            net,
-            lookback=L,
-            horizon=H,
-            method="residual",
-            calendar=calendar,
-            validation_fraction=val_fraction,
-            scale=False,
+        head = lambda part: None if part is None else part.iloc[:fit_rows]  # noqa: E731
+        until_test = lambda part: None if part is None else part.iloc[:test_end]  # noqa: E731
+        model, timing = fitted(
+            forecaster(net, "residual", borders, calendar), head(target), past_covariates=head(past)
         )
-        fit_past = None if past is None else past.iloc[:fit_rows]
-        seconds, cpu = fit_timed(model, ot.iloc[:fit_rows], past_covariates=fit_past)
-        test_past = None if past is None else past.iloc[:test_end]
         result = backtest(
-            model, ot.iloc[:test_end], past_covariates=test_past, start=fit_rows, step=1
+            model, until_test(target), past_covariates=until_test(past), start=fit_rows, step=1
         )
-        rows.append(
-            {
-                "model": label,
-                "fit_seconds": seconds,
-                "fit_cpu_seconds": cpu,
-                "epochs": model.estimator_.n_iter_,
-                "test_windows": len(result.origins),
-                "mse": result.mse,
-                "mae": result.mae,
-            }
-        )
-        print_rows(rows[-1:])
+        err = result.y_pred[..., -1] - result.y_true[..., -1]  # OT is the last column
+        mse, mae = float(np.mean(err**2)), float(np.mean(np.abs(err)))
+        rows.append(row(label, model, timing, result, mse=mse, mae=mae))
     return rows
-
-
-def print_rows(rows) -> None:
-    for r in rows:
-        text = " | ".join(
-            f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items()
-        )
-        print(text, flush=True)
 
 
 def main() -> None:
@@ -206,33 +161,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--rolling", type=int, default=720, help="windows of rolling calibration")
     parser.add_argument("--only", type=int, nargs="+", default=None, help="covariate variants")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "intervals.json"))
+    parser.add_argument("--out", default=None)
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     frame, borders = ett_frame()
-    payload = {
-        "lookback": L,
-        "horizon": H,
-        "levels": LEVELS,
-        "preset": CPU_PRESET,
-        "seed": args.seed,
-        "load_average_before": os.getloadavg(),
-    }
+    config = {"lookback": L, "horizon": H, "levels": LEVELS, "preset": CPU_PRESET}
+    config |= {"seed": args.seed, "max_epochs": args.max_epochs, "rolling": args.rolling}
+    rows = []
     for part in args.part:
-        if part == "intervals":
-            payload[part] = part_intervals(
-                frame, borders, args.seed, args.max_epochs, rolling=args.rolling
-            )
-        else:
-            payload[part] = part_covariates(
-                frame, borders, args.seed, args.max_epochs, only=args.only
-            )
-    payload["load_average_after"] = os.getloadavg()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {out}")
+        run = part_intervals if part == "intervals" else part_covariates
+        extra = {"rolling": args.rolling} if part == "intervals" else {"only": args.only}
+        new = run(frame, borders, args.seed, args.max_epochs, **extra)
+        rows += [{"part": part, **r} for r in new]
+    write_results("intervals", config, rows, args.out)
 
 
 if __name__ == "__main__":

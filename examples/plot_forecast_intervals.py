@@ -20,16 +20,13 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from sklrnn import SegRNNForecaster
 from sklrnn.backtest import backtest, plot_backtest
 from sklrnn.datasets import load_ett
 from sklrnn.series import SeriesForecaster
 
-ett = load_ett("ETTh1", lookback=0, scale=False)
-frame = pd.DataFrame(ett.data, columns=ett.feature_names, index=pd.DatetimeIndex(ett.dates))
-frame = frame.asfreq("h")
+frame = load_ett("ETTh1", lookback=0, scale=False, as_frame=True).frame
 ot = frame[["OT"]].iloc[: 10 * 30 * 24]  # ten months of hourly oil temperature (deg C)
 history, future = ot.iloc[: -6 * 7 * 24], ot.iloc[-6 * 7 * 24 :]  # keep six weeks aside
 print(history.tail(3))

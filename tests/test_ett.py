@@ -64,6 +64,14 @@ def test_etth1_scaling(etth1, etth1_home):
     )
 
 
+def test_as_frame_is_the_data_indexed_by_time(etth1_home):
+    ett = load_ett("ETTh1", data_home=etth1_home, as_frame=True)
+    assert list(ett.frame.columns) == ett.feature_names and ett.frame.index.freqstr == "h"
+    np.testing.assert_array_equal(ett.frame.to_numpy(), ett.data)
+    np.testing.assert_array_equal(ett.frame.index.to_numpy(), ett.dates.astype("datetime64[ns]"))
+    assert "frame" not in load_ett("ETTh1", data_home=etth1_home)
+
+
 def test_lookback_argument(etth1_home):
     ett = load_ett("ETTh1", data_home=etth1_home, lookback=96)
     assert ett.test.shape == (2880 + 96, 7)

@@ -72,6 +72,7 @@ def load_ett(
     lookback: int = 720,
     data_home: str | os.PathLike | None = None,
     scale: bool = True,
+    as_frame: bool = False,
     download_if_missing: bool = True,
 ) -> Bunch:
     """Load an ETT data set and its train / validation / test segments.
@@ -94,6 +95,9 @@ def load_ett(
         Folder holding ``ett/{name}.csv``; default: ``SKLRNN_DATA_HOME``, else ``~/sklrnn_data``.
     scale : bool, default=True
         Standardise every column with a StandardScaler fitted on the training rows.
+    as_frame : bool, default=False
+        Also return ``frame``: ``data`` as a pandas DataFrame indexed by time (with its
+        frequency), the input :class:`~sklrnn.series.SeriesForecaster` takes.
     download_if_missing : bool, default=True
         If False, raise an OSError instead of downloading a missing file.
 
@@ -108,6 +112,8 @@ def load_ett(
             Views of ``data``: the segments described above.
         dates : ndarray of shape (n_rows,)
             Time stamp of every row, ``datetime64[s]``.
+        frame : DataFrame of shape (n_rows, 7)
+            Only with ``as_frame=True``: ``data`` with the column names, indexed by ``dates``.
         feature_names : list of str
             The 7 column names; ``"OT"`` (oil temperature) is the classic univariate target.
         borders : tuple of int
@@ -168,7 +174,14 @@ def load_ett(
     data = np.ascontiguousarray(values, dtype=np.float32)
     every = "every 15 minutes" if name.startswith("ETTm") else "hourly"
     b0, b1, b2, b3 = borders
+    extra = {}
+    if as_frame:
+        import pandas as pd
+
+        index = pd.DatetimeIndex(dates, freq="15min" if name.startswith("ETTm") else "h")
+        extra["frame"] = pd.DataFrame(data, index=index, columns=list(_COLUMNS))
     return Bunch(
+        **extra,
         data=data,
         train=data[b0:b1],
         val=data[b1 - lookback : b2],
