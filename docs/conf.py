@@ -133,4 +133,4 @@ html_sidebars = {
 }
 html_static_path = ["_static"]
 html_css_files = ["sklrnn.css"]
-exclude_patterns = ["_build", "_readme_draft.md"]
+exclude_patterns = ["_build"]
