@@ -10,8 +10,9 @@ For each model, the same fitted network answers the same batches three ways:
 - ``onnxruntime``: the file written by :func:`sklrnn.export.to_onnx`, run by an
   ``InferenceSession`` on the CPU with the same number of threads.
 
-The three sides are called in turn, one call each per round, so that whatever else the machine
-does falls on all three alike. Latency is the fastest call of a side (``timeit``'s advice: on a
+The three sides are called in turn, one call each per round in a shuffled order, so that
+whatever else the machine does falls on all three alike and no side always follows the same
+other one. Latency is the fastest call of a side (``timeit``'s advice: on a
 shared machine the slower calls measure the other processes; the medians are in the JSON file
 too); the overhead of ``predict`` is the median over rounds of its time over plain torch's in
 the same round. A batch that takes more than a few seconds gets fewer rounds (at least 5);
@@ -71,9 +72,11 @@ def rounds_of(answer, x, rounds, budget_s=3.0):
     per_round = sum(repeat(lambda fn=fn: fn(x), 1)[0] for fn in answer.values())  # warm-up
     rounds = max(5, min(rounds, int(budget_s / per_round)))
     times = {side: [] for side in answer}
+    order, rng = list(answer), np.random.default_rng(0)
     for _ in range(rounds):
-        for side, fn in answer.items():
-            times[side] += repeat(lambda fn=fn: fn(x), 1)
+        rng.shuffle(order)  # no side always runs on the caches another one left
+        for side in order:
+            times[side] += repeat(lambda fn=answer[side]: fn(x), 1)
     return {side: np.array(t) for side, t in times.items()}
 
 

@@ -48,7 +48,7 @@ class SequenceDataset(torch.utils.data.Dataset):
         self.y = None if y is None else _tensor(y)
         self.sample_weight = None if sample_weight is None else _tensor(sample_weight)
         # when every sequence fills the time axis, batches need no trimming
-        self.full_length = bool(len(self.lengths) == 0 or self.lengths.min() == self.x.shape[1])
+        self.full_length = bool(len(lengths) == 0 or lengths.min() == self.x.shape[1])
 
     def __len__(self) -> int:
         return len(self.lengths)
