@@ -22,6 +22,7 @@ Needs the ``bench`` extra (aeon). Results go to ``benchmarks/results/ucr.json``.
 from __future__ import annotations
 
 import argparse
+import os
 
 import numpy as np
 import torch
@@ -82,6 +83,25 @@ def describe(X) -> tuple[int, str, int]:
     return X.shape[0], str(X.shape[2]), X.shape[1]
 
 
+def one_thread() -> None:
+    """Pin torch, and numba's OpenMP pool that aeon uses, to one thread.
+
+    numba's default threading layer here is OpenMP, the same libgomp that torch's CPU kernels
+    run on. aeon's MiniRocket sets numba's thread count to ``n_jobs`` and afterwards restores
+    the count it found, numba's default of every core, which also resets torch's OpenMP pool:
+    a later network trains on 2 threads instead of 1. On the shared 2-core machine that made a
+    10-epoch fit 10 to 18 times slower (spinning OpenMP threads compete with the other jobs),
+    and a BasicMotions fit that takes 88 s alone ran for over 45 minutes after MiniRocket.
+    Pinning numba first makes aeon restore 1; pinning torch before every fit makes sure.
+    """
+    torch.set_num_threads(1)
+    try:
+        import numba
+    except ImportError:
+        return
+    numba.set_num_threads(1)
+
+
 def run(name: str, models: list[str]) -> dict:
     X_train, y_train, X_test, y_test = load(name)
     n_train, length, channels = describe(X_train)
@@ -94,12 +114,24 @@ def run(name: str, models: list[str]) -> dict:
         if ragged and needs_padding:
             longest = max(x.shape[-1] for x in X_train + X_test)
             model = _equal_length(model, longest)
+        one_thread()
         with timed() as fit_and_score:
             model.fit(X_train, y_train)
             accuracy = float(np.mean(model.predict(X_test) == y_test))
-        seconds = fit_and_score.seconds
-        row["models"][model_name] = {"accuracy": accuracy, "seconds": seconds}
-        print(f"  {name:22s} {model_name:16s} {accuracy:.3f} {seconds:8.1f} s", flush=True)
+        seconds, cpu = fit_and_score.seconds, fit_and_score.cpu_seconds
+        load_average = os.getloadavg()[0]
+        row["models"][model_name] = {
+            "accuracy": accuracy,
+            "seconds": seconds,
+            "cpu_seconds": cpu,
+            "torch_threads": torch.get_num_threads(),
+            "load_average": load_average,
+        }
+        print(
+            f"  {name:22s} {model_name:16s} {accuracy:.3f} {seconds:8.1f} s wall "
+            f"{cpu:8.1f} s CPU  load {load_average:.1f}",
+            flush=True,
+        )
     return row
 
 
@@ -125,7 +157,7 @@ def main() -> None:
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated models")
     parser.add_argument("--out", default=None, help="JSON path (default results/ucr.json)")
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    one_thread()
     names = args.datasets.split(",") if args.datasets else DEVELOPMENT + CHECK * args.check
     models = args.models.split(",")
     with timed() as total:
