@@ -20,9 +20,9 @@ The development set is ArrowHead, BasicMotions, GunPoint, ItalyPowerDemand and O
 JapaneseVowels and PickupGestureWiimoteZ (lists of series; a peer that needs equal lengths gets
 them padded with zeros by aeon's ``Padder``).
 
-Two settings of the process matter on a CPU, and both are made here (see ``one_thread``):
-torch and numba run on one thread, and subnormal floats are flushed to zero
-(``torch.set_flush_denormal(True)``), which made the LSTM 2 to 7 times faster on ArrowHead.
+torch and numba run on one thread (see ``one_thread``). The estimators themselves flush
+subnormal floats to zero while they fit and predict (``sklrnn.utils._torch.no_subnormals``),
+which made the LSTM 2 to 7 times faster on ArrowHead.
 
     python benchmarks/ucr.py [--check] [--jobs 2] [--datasets GunPoint,ArrowHead] [--models ...]
 
@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import warnings
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -135,7 +134,7 @@ def describe(X) -> tuple[int, str, int]:
 
 
 def one_thread() -> None:
-    """Pin torch, and numba's OpenMP pool that aeon uses, to one thread; flush subnormals.
+    """Pin torch, and numba's OpenMP pool that aeon uses, to one thread.
 
     numba's default threading layer here is OpenMP, the same libgomp that torch's CPU kernels
     run on. aeon's MiniRocket sets numba's thread count to ``n_jobs`` and afterwards restores
@@ -144,15 +143,8 @@ def one_thread() -> None:
     10-epoch fit 10 to 18 times slower (spinning OpenMP threads compete with the other jobs),
     and a BasicMotions fit that takes 88 s alone ran for over 45 minutes after MiniRocket.
     Pinning numba first makes aeon restore 1; pinning torch before every fit makes sure.
-
-    Subnormal floats (below 1.2e-38) appear in the LSTM's gates on long series and are slow
-    on x86 CPUs; flushing them to zero made a default ArrowHead epoch 2.7 times faster (the
-    LSTM alone 7 times); only numbers below 1.2e-38 change.
     """
     torch.set_num_threads(1)
-    torch.set_flush_denormal(True)
-    # numpy's finfo warns, once per dtype, that the smallest subnormal now reads as zero
-    warnings.filterwarnings("ignore", message="The value of the smallest subnormal")
     try:
         import numba
     except ImportError:
@@ -257,7 +249,6 @@ def main() -> None:
         "models": models,
         "torch_threads": 1,
         "jobs": args.jobs,
-        "flush_denormal": True,
         "recipe": "soft vote: defaults + FCN widths (128, 256, 128), kernels (8, 5, 3)",
     }
     rows = [{"dataset": name, **row} for name, row in results.items()]

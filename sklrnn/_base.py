@@ -49,7 +49,7 @@ from .utils._param_validation import (
     RandomState,
     SubclassOf,
 )
-from .utils._torch import resolve_device, torch_seeded
+from .utils._torch import no_subnormals, resolve_device, torch_seeded
 
 logger = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ class BaseSequenceEstimator(
         self : object
             The fitted estimator.
         """
-        with fit_transaction(self):
+        with fit_transaction(self), no_subnormals():
             return self._fit(X, y, sample_weight, X_val, y_val)
 
     def _fit(self, X, y, sample_weight, X_val, y_val):
@@ -378,7 +378,8 @@ class BaseSequenceEstimator(
         seqs = self._check_X(X)
         self._check_step_shape(seqs)
         dataset = SequenceDataset(seqs.data, seqs.lengths)
-        return self.net_.predict_raw(dataset)
+        with no_subnormals():
+            return self.net_.predict_raw(dataset)
 
     def predict(self, X):
         """Predict targets for sequences ``X``.

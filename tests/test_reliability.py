@@ -254,3 +254,27 @@ def test_a_huge_token_id_is_refused_before_allocating_the_embedding():
     tokens[0, 0] = 10**8
     with pytest.raises(ValueError, match="token id 100000000.*np.unique"):
         C(embedding_dim=4).fit(tokens, [0, 1, 0, 1])
+
+
+def test_fits_flush_subnormal_floats_and_leave_the_threads_setting_as_it_was():
+    from sklrnn.utils._torch import _flushing, no_subnormals
+
+    if not torch.set_flush_denormal(False):
+        pytest.skip("this CPU cannot flush subnormal floats")
+    seen = []
+
+    class Probe(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            seen.append(_flushing())
+
+    X, y = data()
+    clf = RNNClassifier(hidden_size=4, max_epochs=2, callbacks=[Probe()], random_state=0)
+    clf.fit(X, y)
+    assert seen == [True, True]  # subnormals are flushed while the network trains
+    assert not _flushing()  # and the thread is as it was afterwards
+    clf.predict(X)
+    assert not _flushing()
+    with no_subnormals():  # a caller who flushes already keeps flushing
+        clf.predict(X)
+        assert _flushing()
+    assert not _flushing()
