@@ -374,7 +374,8 @@ class BaseSequenceEstimator(
 
     def _raw_predict(self, X) -> np.ndarray:
         """Network outputs for X, in batches, without gradient."""
-        check_is_fitted(self, "net_")
+        if not hasattr(self, "net_"):  # sklearn's check_is_fitted, without its tag lookups
+            check_is_fitted(self, "net_")
         seqs = self._check_X(X)
         self._check_step_shape(seqs)
         dataset = SequenceDataset(seqs.data, seqs.lengths)
