@@ -38,7 +38,13 @@ def test_speed_is_a_resampling_of_the_waveform():
 def test_noise_on_the_last_copies_at_the_asked_ratio():
     clips = _clips()
     perturber = WaveformPerturber(
-        n_copies=2, noise_copies=1, min_rate=1.0, max_rate=1.0, min_snr=20, max_snr=20, sr=SR,
+        n_copies=2,
+        noise_copies=1,
+        min_rate=1.0,
+        max_rate=1.0,
+        min_snr=20,
+        max_snr=20,
+        sr=SR,
         random_state=0,
     )
     X, _ = perturber.fit_resample(clips, [0, 1])
@@ -60,7 +66,7 @@ def test_seeded_and_never_part_of_predict():
 
 
 @pytest.mark.parametrize(
-    "params, match",
+    ("params", "match"),
     [
         ({"n_copies": 0}, "n_copies must be an integer >= 1"),
         ({"min_rate": 1.2, "max_rate": 1.1}, "max_rate=1.1 is below min_rate=1.2"),
