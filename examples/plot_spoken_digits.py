@@ -12,11 +12,12 @@ Two protocols: the upstream split (recordings 0-4 of every speaker are the test 
 training set) and speaker-independent accuracy, where one speaker is held out of training and
 the model is scored on that speaker's clips only (each of the four in turn). New voices are what
 a spoken-digit model is for, and three training speakers are few: the speaker-robust pipeline
-normalises every clip by its own statistics (:class:`sklrnn.features.SequenceNormalizer`) and
-augments the training batches (:mod:`sklrnn.augment`: other speaking rates, masked frames and
-bands, noise). Voices synthesised by espeak-ng, when it is installed, serve as extra training
-speakers and as unseen ones. A logistic regression on the mean MFCC of each clip is the
-baseline.
+cuts the silence around every word (``MFCC(trim_db=...)``), removes each clip's mean cepstrum
+(:class:`sklrnn.features.SequenceNormalizer`), trains on speed-perturbed copies of every clip
+(:class:`sklrnn.features.WaveformPerturber`) and masks and noises the training batches
+(:mod:`sklrnn.augment`). Voices synthesised by espeak-ng, when it is installed, serve as
+speakers that no model here has heard. A logistic regression on the mean MFCC of each clip is
+the baseline.
 """
 
 # %%
@@ -26,7 +27,6 @@ import shutil
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
 from sklearn.model_selection import LeaveOneGroupOut, cross_val_score
@@ -34,9 +34,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from sklrnn import RNNClassifier
-from sklrnn.augment import FeatureMask, GaussianNoise, SpeedChange, TimeMask
+from sklrnn.augment import FeatureMask, GaussianNoise, TimeMask
 from sklrnn.datasets import load_fsdd, make_spoken_digits
-from sklrnn.features import MFCC, SequenceNormalizer, SequenceScaler
+from sklrnn.features import MFCC, SequenceNormalizer, SequenceScaler, WaveformPerturber
 from sklrnn.inspection import plot_training_history
 
 # A network this small trains fastest on one CPU thread (more threads mostly wait on each other,
@@ -99,28 +99,50 @@ print(f"{'':2}{'MFCC means + logistic regression':<34}{baseline_accuracy:>9.4f} 
 print(f"{'':2}{'MFCC frames + GRU':<34}{accuracy:>9.4f}  ~0.98 (measured), target >= 0.98")
 
 # %%
-# Speaker-independent accuracy: train on three speakers, test on the fourth, for each speaker
+# Speaker-independent accuracy: train on three speakers, test on the fourth, for each speaker.
+# The baseline first (cheap); the GRU above scores 0.57 on this protocol (docs/benchmarks.rst).
 by_speaker = LeaveOneGroupOut()
-held_out = [fsdd.speaker[b][0] for _, b in by_speaker.split(frames, y, groups=fsdd.speaker)]
-gru_scores = cross_val_score(clone(model[1:]), frames, y, groups=fsdd.speaker, cv=by_speaker)
+folds = list(by_speaker.split(frames, y, groups=fsdd.speaker))
+held_out = [fsdd.speaker[test_idx][0] for _, test_idx in folds]
 lr_scores = cross_val_score(baseline, frames, y, groups=fsdd.speaker, cv=by_speaker)
-print(f"  held-out speaker, GRU of the upstream pipeline: mean {gru_scores.mean():.4f}")
 print("  reference: MFCC means + LR about 0.69 speaker-independent (trained on 5 of 6 speakers)")
 
 
 # %%
-# With three training speakers, much of what the GRU learns is the speakers' voices and
-# microphones. The speaker-robust pipeline standardises each clip by its own mean and standard
-# deviation of every feature (cepstral mean and variance normalisation: what is constant over
-# a clip, the microphone and much of the timbre, goes) and trains on augmented batches: each
-# clip's speaking rate changed by up to 15 %, two runs of up to four frames and two bands of up
-# to three features masked (SpecAugment), a little noise. A bidirectional GRU reads the frames
-# and learned attention pools its outputs. Its settings were chosen on the held-out speakers of
-# this very protocol (among log-mel bands or MFCC, with or without a Conv1d layer and
-# frequency warping), so the figures below are optimistic for a truly new speaker.
+# With three training speakers, much of what a network learns is the speakers' voices and
+# microphones. The speaker-robust pipeline:
+#
+# * cuts each clip's leading and trailing silence (``trim_db=20``: frames 20 dB below the
+#   loudest), so that the frames are the word whoever recorded it, and uses 32 ms windows
+#   every 16 ms (20 cepstra and their deltas);
+# * subtracts every clip's own mean of each feature (cepstral mean normalisation: what is
+#   constant over a clip, the microphone and much of the timbre, goes);
+# * trains on two extra copies of every training clip, each played at a random speed between
+#   0.85 and 1.15 (tempo, pitch and formants move together: new speaking rates and vocal tract
+#   lengths, Ko et al. 2015), the second one also with white noise at 10-30 dB SNR (other
+#   microphones and rooms), made once before the folds by ``WaveformPerturber``;
+# * masks two runs of up to four frames and two bands of up to three features of every training
+#   batch (SpecAugment) and adds a little noise; a bidirectional GRU reads the frames and
+#   learned attention pools its outputs.
+#
+# These choices were made on this very protocol (see docs/benchmarks.rst for every variant
+# measured), so the figures below are somewhat optimistic for a truly new speaker. The
+# library's default FCN branch beside the GRU (``conv_channels=(64, 128, 64)``) scored about
+# 0.025 higher there, at twice the training time; it is off here to keep the example short.
+robust_features = MFCC(
+    sr=8000, n_mfcc=20, n_fft=256, hop_length=128, deltas=True, trim_db=20, n_jobs=2
+)
+N_COPIES = 2
+perturber = WaveformPerturber(n_copies=N_COPIES, noise_copies=1, sr=8000, random_state=0)
+clips, _ = perturber.fit_resample(paths, y)
+robust_frames = robust_features.fit_transform(clips)
+n_clips = len(paths)
+copies = [robust_frames[k * n_clips : (k + 1) * n_clips] for k in range(1 + N_COPIES)]
+
+
 def make_robust():
     return make_pipeline(
-        SequenceNormalizer(),
+        SequenceNormalizer(with_std=False),
         SequenceScaler(),
         RNNClassifier(
             cell="gru",
@@ -130,7 +152,6 @@ def make_robust():
             conv_channels=None,
             dropout=0.2,
             augmentation=[
-                SpeedChange(0.85, 1.15),
                 TimeMask(max_width=4, n_masks=2),
                 FeatureMask(max_width=3, n_masks=2),
                 GaussianNoise(std=0.1),
@@ -145,45 +166,35 @@ def make_robust():
     )
 
 
-robust_scores = cross_val_score(make_robust(), frames, y, groups=fsdd.speaker, cv=by_speaker)
-print(f"{'':2}{'held-out speaker':<18}{'MFCC means + LR':>16}{'GRU':>8}{'robust':>8}")
-for name, lr_score, gru_score, robust_score in zip(held_out, lr_scores, gru_scores, robust_scores):
-    print(f"{'':2}{name:<18}{lr_score:>16.4f}{gru_score:>8.4f}{robust_score:>8.4f}")
-print(
-    f"{'':2}{'mean':<18}{lr_scores.mean():>16.4f}{gru_scores.mean():>8.4f}"
-    f"{robust_scores.mean():>8.4f}"
-)
+def with_copies(indices):
+    """The frames of the clips at ``indices`` and of all their perturbed copies."""
+    return [copy[i] for copy in copies for i in indices]
+
+
+robust_scores = []
+for train_idx, test_idx in folds:
+    robust = make_robust().fit(with_copies(train_idx), np.tile(y[train_idx], 1 + N_COPIES))
+    test_frames = [robust_frames[i] for i in test_idx]
+    robust_scores.append(accuracy_score(y[test_idx], robust.predict(test_frames)))
+robust_scores = np.asarray(robust_scores)
+print(f"{'':2}{'held-out speaker':<18}{'MFCC means + LR':>16}{'robust':>8}")
+for name, lr_score, robust_score in zip(held_out, lr_scores, robust_scores):
+    print(f"{'':2}{name:<18}{lr_score:>16.4f}{robust_score:>8.4f}")
+print(f"{'':2}{'mean':<18}{lr_scores.mean():>16.4f}{robust_scores.mean():>8.4f}")
 
 
 # %%
-# Synthetic voices, when espeak-ng is installed: eight voices as extra training speakers, and
-# eight others (random speeds and pitches) as speakers that no model here has heard
-def fit_score(train_frames, train_y, test_frames, test_y):
-    """Accuracy on the test clips of the robust pipeline fitted on the training clips."""
-    model = make_robust().fit(train_frames, train_y)
-    return accuracy_score(test_y, model.predict(test_frames))
-
-
-TRAINING_VOICES = ["en-gb-x-rp+m1", "en-gb-x-gbclan+f1", "en-us-nyc+m2", "en-gb-x-gbcwmd+f5"]
-TRAINING_VOICES += ["en-gb+m6", "en-us+f1", "en-gb-x-rp+m7", "en+klatt"]
+# The robust pipeline trained on all four speakers reads wav files; when espeak-ng is
+# installed it is also scored on eight synthetic voices (random speeds and pitches) that no
+# model here has heard
+final = make_robust().fit(with_copies(np.arange(n_clips)), np.tile(y, 1 + N_COPIES))
+reader = make_pipeline(robust_features, *[step for _, step in final.steps])
+print(f"the four-speaker model reads wav files: {reader.predict(paths[:5])} <- {y[:5]}")
 if shutil.which("espeak-ng"):
-    extra = make_spoken_digits(n_per_digit=40, voices=TRAINING_VOICES, random_state=2)
     unseen = make_spoken_digits(n_per_digit=20, random_state=1)  # the default eight voices
-    extra_frames = model[0].transform(extra.waveforms)
-    unseen_frames = model[0].transform(unseen.waveforms)
-    with_voices = []
-    for train_idx, test_idx in by_speaker.split(frames, y, groups=fsdd.speaker):
-        train_frames = [frames[i] for i in train_idx] + extra_frames
-        train_y = np.concatenate([y[train_idx], extra.target])
-        test_frames = [frames[i] for i in test_idx]
-        with_voices.append(fit_score(train_frames, train_y, test_frames, y[test_idx]))
-    print("  robust + synthetic training voices, held-out speaker: ", end="")
-    print(", ".join(f"{n} {s:.4f}" for n, s in zip(held_out, with_voices)), end="")
-    print(f", mean {np.mean(with_voices):.4f}")
-    unseen_accuracy = fit_score(frames + extra_frames, np.concatenate([y, extra.target]),
-                                unseen_frames, unseen.target)  # fmt: skip
-    print(f"  trained on all four speakers and the synthetic voices, on {len(unseen.target)} clips")
-    print(f"  of eight unseen synthetic voices: {unseen_accuracy:.4f}")
+    unseen_accuracy = accuracy_score(unseen.target, reader.predict(unseen.waveforms))
+    print(f"  trained on the four speakers, on {len(unseen.target)} clips of eight unseen")
+    print(f"  synthetic voices: {unseen_accuracy:.4f}")
 else:
     print("  espeak-ng is not installed: no synthetic voices")
 
@@ -197,13 +208,12 @@ ConfusionMatrixDisplay.from_predictions(
 )
 ax_cm.set_title(f"Upstream test clips: accuracy {accuracy:.3f}")
 positions = np.arange(len(held_out))
-ax_spk.bar(positions - 0.27, lr_scores, width=0.27, label="MFCC means + LR")
-ax_spk.bar(positions, gru_scores, width=0.27, label="GRU")
-ax_spk.bar(positions + 0.27, robust_scores, width=0.27, label="speaker-robust BiGRU")
+ax_spk.bar(positions - 0.2, lr_scores, width=0.4, label="MFCC means + LR")
+ax_spk.bar(positions + 0.2, robust_scores, width=0.4, label="speaker-robust BiGRU")
 ax_spk.set_xticks(positions, held_out)
 ax_spk.set_ylim(0, 1)
 ax_spk.set_ylabel("accuracy on the held-out speaker")
-ax_spk.set_title("Speaker-independent accuracy")
+ax_spk.set_title(f"Speaker-independent accuracy (robust mean {robust_scores.mean():.3f})")
 ax_spk.legend()
 fig.tight_layout()
 fig.savefig("spoken_digits.png", dpi=100)

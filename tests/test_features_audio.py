@@ -159,3 +159,20 @@ def test_log_mel_bands_without_the_cosine_transform():
     # the cepstra are the first coefficients of the bands' orthonormal DCT
     mfcc = MFCC(sr=8000, n_mfcc=13, n_mels=32, n_fft=256).fit(None).transform([clip])[0]
     np.testing.assert_allclose(mfcc, dct(mel, axis=0, norm="ortho")[:13].T, rtol=1e-4, atol=1e-3)
+
+
+def test_trim_db_cuts_leading_and_trailing_silence():
+    speech = _sine(4000, freq=300.0)
+    padded = np.concatenate([np.zeros(3000, np.float32), speech, np.zeros(5000, np.float32)])
+    quiet = np.zeros(2000, np.float32)
+    mfcc = MFCC(sr=SR, n_mfcc=13, n_fft=256, hop_length=128)
+    whole = mfcc.fit_transform([speech, padded, quiet])
+    trimmed = mfcc.set_params(trim_db=30).fit_transform([speech, padded, quiet])
+    assert whole[1].shape[0] > 90 > trimmed[1].shape[0]  # 12,000 samples vs about 4,000
+    assert abs(trimmed[1].shape[0] - whole[0].shape[0]) <= 3
+    # an all-quiet clip is kept whole rather than emptied
+    assert trimmed[2].shape == whole[2].shape
+    with pytest.raises(ValueError, match="trim_db"):
+        MFCC(trim_db=0).fit(None)
+    with pytest.raises(ValueError, match="trim_db"):
+        MFCC(trim_db="loud").fit(None)

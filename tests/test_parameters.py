@@ -13,6 +13,7 @@ from sklrnn.features import (
     LagWindows,
     SequencePadder,
     SequenceScaler,
+    WaveformPerturber,
 )
 from sklrnn.utils._param_validation import InvalidParameterError
 
@@ -26,6 +27,7 @@ CHECKED = [
     MFCC,
     SequencePadder,
     SequenceScaler,
+    WaveformPerturber,
 ]
 
 

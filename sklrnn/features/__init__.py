@@ -5,6 +5,7 @@ from .channels import ChannelsFirstConverter, from_channels_first, to_channels_f
 from .dna import KmerEncoder
 from .images import ImageSequenceCNN
 from .normalize import SequenceNormalizer
+from .perturb import WaveformPerturber
 from .sequences import SequencePadder, SequenceScaler
 from .windows import LagWindows, make_windows
 
@@ -17,6 +18,7 @@ __all__ = [
     "SequenceNormalizer",
     "SequencePadder",
     "SequenceScaler",
+    "WaveformPerturber",
     "from_channels_first",
     "make_windows",
     "to_channels_first",

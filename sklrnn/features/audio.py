@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 from types import ModuleType
 
 import numpy as np
@@ -80,6 +80,12 @@ def _clip_features(item, index: int, params: dict) -> np.ndarray:
     """MFCC (and deltas) of one clip, shape [n_frames, n_features]."""
     librosa = _import_librosa()
     y = _load(item, index, params["sr"])
+    if params["trim_db"] is not None:  # leading and trailing silence off; all-quiet clips stay
+        frame = params["n_fft"]
+        trimmed, _ = librosa.effects.trim(
+            y, top_db=params["trim_db"], frame_length=frame, hop_length=max(1, frame // 4)
+        )
+        y = trimmed if trimmed.size else y
     if y.size < params["n_fft"]:  # short clips: pad with silence to one full window
         y = np.pad(y, (0, params["n_fft"] - y.size))
     mel = librosa.feature.melspectrogram(
@@ -130,6 +136,12 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
     delta_width : int, default=9
         Frames in the window of the derivatives, odd and >= 3. A clip with fewer frames uses
         the widest odd window that fits it (3 frames with edge repetition below 3 frames).
+    trim_db : float or None, default=None
+        Cut each clip's leading and trailing silence before the features are computed: the
+        frames (``n_fft`` samples, hop ``n_fft // 4``) quieter than ``trim_db`` decibels below
+        the clip's loudest frame (:func:`librosa.effects.trim`). Recordings start and end with
+        different amounts of silence; trimming keeps that from reaching the model. A clip that
+        is quiet throughout is kept whole. None keeps every clip whole.
     output : {"list", "padded"}, default="list"
         "list": a list of ``(n_frames_i, n_features)`` arrays, one per clip. "padded": one array
         ``(n_samples, max_frames, n_features)``, shorter clips zero-padded at their end.
@@ -180,6 +192,7 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
         deltas=False,
         delta_deltas=False,
         delta_width=9,
+        trim_db=None,
         output="list",
         n_jobs=None,
     ):
@@ -191,6 +204,7 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
         self.deltas = deltas
         self.delta_deltas = delta_deltas
         self.delta_width = delta_width
+        self.trim_db = trim_db
         self.output = output
         self.n_jobs = n_jobs
 
@@ -203,6 +217,7 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
         "deltas": ["boolean"],
         "delta_deltas": ["boolean"],
         "delta_width": [Interval(Integral, 3, None)],
+        "trim_db": [None, Interval(Real, 0, None, closed="neither")],
         "output": [Options(("list", "padded"))],
         "n_jobs": [None, Integral],
     }
@@ -276,6 +291,7 @@ class MFCC(ParamsValidationMixin, TransformerMixin, BaseEstimator, auto_wrap_out
             "deltas": self.deltas,
             "delta_deltas": self.delta_deltas,
             "delta_width": self.delta_width,
+            "trim_db": self.trim_db,
         }
         feats = Parallel(n_jobs=self.n_jobs)(
             delayed(_clip_features)(clip, i, params) for i, clip in enumerate(clips)
