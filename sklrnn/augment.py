@@ -19,26 +19,34 @@ from numbers import Integral, Real
 import torch
 from sklearn.base import BaseEstimator
 
+from .utils._param_validation import Interval, InvalidParameterError, ParamsValidationMixin
 
-def _check(value, name: str, *, low: float, integer: bool = False, high: float | None = None):
-    kind = Integral if integer else Real
-    if isinstance(value, bool) or not isinstance(value, kind) or value < low:
-        raise ValueError(
-            f"{name} must be {'an int' if integer else 'a number'} >= {low}; got {value!r}."
-        )
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}; got {value!r}.")
+_RATE = [Interval(Real, 0.1, 10, closed="both")]
 
 
 def _uniform(n: int, low: float, high: float) -> torch.Tensor:
     return low + (high - low) * torch.rand(n, dtype=torch.float64)
 
 
-class Augmentation(BaseEstimator):
-    """Base of the batch augmentations: ``__call__(x, lengths) -> (x, lengths)``."""
+class Augmentation(ParamsValidationMixin, BaseEstimator):
+    """Base of the batch augmentations: ``__call__(x, lengths) -> (x, lengths)``.
+
+    A subclass declares its parameters' rules in ``_parameter_constraints`` and sets
+    ``numeric_only`` when it cannot apply to token ids.
+    """
+
+    numeric_only = False
 
     def check(self, token_input: bool) -> None:
         """Check the parameters (and that the transform applies to token ids when they are)."""
+        try:
+            self._check_params()
+        except InvalidParameterError as exc:  # name the transform: it sits in a list
+            raise InvalidParameterError(f"{type(self).__name__} {exc}") from None
+        if token_input and self.numeric_only:
+            raise ValueError(
+                f"{type(self).__name__} needs numeric features; token ids have none to change."
+            )
 
     def __call__(self, x: torch.Tensor, lengths: torch.Tensor):
         raise NotImplementedError
@@ -72,10 +80,11 @@ class TimeMask(Augmentation):
         self.n_masks = n_masks
         self.value = value
 
-    def check(self, token_input: bool) -> None:
-        _check(self.max_width, "TimeMask max_width", low=1, integer=True)
-        _check(self.n_masks, "TimeMask n_masks", low=1, integer=True)
-        _check(self.value, "TimeMask value", low=-float("inf"))
+    _parameter_constraints = {
+        "max_width": [Interval(Integral, 1, None)],
+        "n_masks": [Interval(Integral, 1, None)],
+        "value": [Interval(Real, None, None)],
+    }
 
     def __call__(self, x, lengths):
         steps = torch.arange(x.shape[1])[None, :]  # [1, T]
@@ -115,11 +124,11 @@ class FeatureMask(Augmentation):
         self.max_width = max_width
         self.n_masks = n_masks
 
-    def check(self, token_input: bool) -> None:
-        _check(self.max_width, "FeatureMask max_width", low=1, integer=True)
-        _check(self.n_masks, "FeatureMask n_masks", low=1, integer=True)
-        if token_input:
-            raise ValueError("FeatureMask needs numeric features; token ids have none to mask.")
+    _parameter_constraints = {
+        "max_width": [Interval(Integral, 1, None)],
+        "n_masks": [Interval(Integral, 1, None)],
+    }
+    numeric_only = True
 
     def __call__(self, x, lengths):
         n_features = x.shape[-1]
@@ -153,10 +162,8 @@ class GaussianNoise(Augmentation):
     def __init__(self, std=0.1):
         self.std = std
 
-    def check(self, token_input: bool) -> None:
-        _check(self.std, "GaussianNoise std", low=0)
-        if token_input:
-            raise ValueError("GaussianNoise needs numeric features; token ids cannot be noised.")
+    _parameter_constraints = {"std": [Interval(Real, 0, None)]}
+    numeric_only = True
 
     def __call__(self, x, lengths):
         valid = torch.arange(x.shape[1])[None, :] < lengths[:, None]  # [B, T]
@@ -164,7 +171,24 @@ class GaussianNoise(Augmentation):
         return x + noise * valid.unsqueeze(-1).to(x.dtype), lengths
 
 
-class FrequencyWarp(Augmentation):
+class _RateRange(Augmentation):
+    """A transform whose factor is drawn per sequence from ``[min_rate, max_rate]``."""
+
+    _parameter_constraints = {"min_rate": _RATE, "max_rate": _RATE}
+
+    def __init__(self, min_rate=0.9, max_rate=1.1):
+        self.min_rate = min_rate
+        self.max_rate = max_rate
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.max_rate < self.min_rate:
+            raise InvalidParameterError(
+                f"max_rate must be >= min_rate ({self.min_rate}); got {self.max_rate}."
+            )
+
+
+class FrequencyWarp(_RateRange):
     """Stretch or squeeze the feature axis by a random factor: a new vocal tract length.
 
     Feature ``f`` of the output reads feature ``f * rate`` of the input (linear interpolation
@@ -188,15 +212,7 @@ class FrequencyWarp(Augmentation):
     tensor([[[0.0000, 0.5000, 1.0000, 1.5000, 2.0000]]])
     """
 
-    def __init__(self, min_rate=0.9, max_rate=1.1):
-        self.min_rate = min_rate
-        self.max_rate = max_rate
-
-    def check(self, token_input: bool) -> None:
-        _check(self.min_rate, "FrequencyWarp min_rate", low=0.1)
-        _check(self.max_rate, "FrequencyWarp max_rate", low=self.min_rate, high=10)
-        if token_input:
-            raise ValueError("FrequencyWarp needs numeric features; token ids have none to warp.")
+    numeric_only = True
 
     def __call__(self, x, lengths):
         n_features = x.shape[-1]
@@ -234,7 +250,7 @@ class _Resample(Augmentation):
         return out, new_lengths
 
 
-class SpeedChange(_Resample):
+class SpeedChange(_RateRange, _Resample):
     """Play each sequence faster or slower: resample it to ``length / rate`` steps.
 
     Parameters
@@ -252,14 +268,6 @@ class SpeedChange(_Resample):
     >>> lengths, x.shape
     (tensor([8]), torch.Size([1, 8, 2]))
     """
-
-    def __init__(self, min_rate=0.9, max_rate=1.1):
-        self.min_rate = min_rate
-        self.max_rate = max_rate
-
-    def check(self, token_input: bool) -> None:
-        _check(self.min_rate, "SpeedChange min_rate", low=0.1)
-        _check(self.max_rate, "SpeedChange max_rate", low=self.min_rate, high=10)
 
     def _source_positions(self, length: int) -> torch.Tensor:
         rate = float(_uniform(1, self.min_rate, self.max_rate))
@@ -291,11 +299,10 @@ class TimeWarp(_Resample):
     (tensor([10]), tensor([0., 9.]))
     """
 
+    _parameter_constraints = {"max_shift": [Interval(Integral, 1, None)]}
+
     def __init__(self, max_shift=5):
         self.max_shift = max_shift
-
-    def check(self, token_input: bool) -> None:
-        _check(self.max_shift, "TimeWarp max_shift", low=1, integer=True)
 
     def _source_positions(self, length: int) -> torch.Tensor:
         out = torch.arange(length, dtype=torch.float64)

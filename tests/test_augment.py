@@ -181,8 +181,8 @@ def test_token_ids_can_be_time_masked_and_stretched():
     [
         ("timemask", TypeError, "augmentation must be None"),
         ([lambda x, n: (x, n)], TypeError, r"augmentation\[0\] is a function"),
-        ([TimeMask(max_width=0)], ValueError, "TimeMask max_width must be an int >= 1"),
-        ([SpeedChange(1.2, 0.9)], ValueError, "SpeedChange max_rate must be a number >= 1.2"),
+        ([TimeMask(max_width=0)], ValueError, "TimeMask max_width must be an integer >= 1"),
+        ([SpeedChange(1.2, 0.9)], ValueError, r"SpeedChange max_rate must be >= min_rate \(1.2\)"),
         ([GaussianNoise(std=-1)], ValueError, "GaussianNoise std"),
     ],
 )
