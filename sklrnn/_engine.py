@@ -162,20 +162,12 @@ class SequenceNet(NeuralNet):
     def predict_raw(self, dataset: SequenceDataset) -> np.ndarray:
         """The module's outputs for every sample of ``dataset``, as one numpy array.
 
-        skorch's ``predict_proba`` (without a nonlinearity: outputs are raw) minus its per-call
-        and per-batch bookkeeping (parameter lookups, fitted checks, one copy to the host per
-        batch): one mode switch, one inference-mode block, one concatenation on the device and
-        one copy to the host, so that ``predict`` costs little more than calling the module
-        (``benchmarks/inference.py``).
+        skorch's ``predict_proba`` without a nonlinearity (outputs are raw) and without its
+        per-batch conversions: the batches of :meth:`forward_iter` (which a subclass may run
+        under autocast, as the accelerated net does), joined once and turned into numpy once.
         """
-        if not self.initialized_:
-            self.check_is_fitted()  # raises skorch's NotInitializedError
-        self._set_training(False)
-        batches = BatchIterator(dataset, self.batch_size)  # in order, never augmented
-        with torch.inference_mode():
-            outputs = [self.infer(x) for x, _ in batches]
-        out = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
-        return out.cpu().numpy()
+        outputs = list(self.forward_iter(dataset))
+        return (outputs[0] if len(outputs) == 1 else torch.cat(outputs)).numpy()
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         weights = X.get("sample_weight") if isinstance(X, Mapping) else None
