@@ -12,6 +12,7 @@ Accepted layouts (batch first, as in PyTorch and Keras):
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -68,7 +69,7 @@ class Sequences:
 
 def _as_numeric(array, name: str, index=None) -> np.ndarray:
     where = name if index is None else f"{name}[{index}]"
-    if sp.issparse(array):
+    if not isinstance(array, np.ndarray) and sp.issparse(array):
         raise TypeError(
             f"{where} is a sparse matrix; sklrnn needs dense sequences. Call X.toarray() first."
         )
@@ -76,7 +77,9 @@ def _as_numeric(array, name: str, index=None) -> np.ndarray:
         array = np.asarray(array)
     except ValueError as exc:  # nested lists that numpy cannot shape
         raise ValueError(f"{where} could not be read as an array: {exc}") from None
-    if np.iscomplexobj(array):
+    if array.dtype.kind in "biuf":  # numbers: the common case, decided on the dtype alone
+        return array
+    if array.dtype.kind == "c":
         raise ValueError(f"Complex data not supported: {where} has a complex dtype.")
     if array.dtype.kind in "USV":
         raise TypeError(
@@ -286,7 +289,8 @@ def _cast(array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool) -> np.
     # a float32 sum in float64 cannot overflow: it is finite exactly when every value is (one
     # pass, no temporary array), so the element-wise checks run only when something is off
     if array.dtype.kind == "f" and not (
-        array.dtype.itemsize <= 4 and np.isfinite(np.add.reduce(array, axis=None, dtype=np.float64))
+        array.dtype.itemsize <= 4
+        and math.isfinite(np.add.reduce(array, axis=None, dtype=np.float64))
     ):
         bad = ~np.isfinite(array)
         if allow_nan:
@@ -307,6 +311,8 @@ def _cast(array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool) -> np.
                     f"{sample}: {array[tuple(np.argwhere(big)[0])]:.3g}; the limit is 3.4e+38). "
                     "Scale X first, e.g. with a StandardScaler."
                 )
+    if array.dtype == np.float32 and array.flags.c_contiguous:
+        return array  # as it is (numpy's own check of this costs more than the test here)
     return np.ascontiguousarray(array, dtype=np.float32)
 
 

@@ -18,6 +18,7 @@ skorch runs every epoch; this module only adapts it to sequences:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -34,7 +35,11 @@ def _tensor(array) -> torch.Tensor:
 
 
 class SequenceDataset(torch.utils.data.Dataset):
-    """Padded sequences, their lengths, optional targets and sample weights, as tensors."""
+    """Padded sequences, their lengths, optional targets and sample weights, as tensors.
+
+    The time axis of ``x`` ends with the longest sequence (as :func:`~sklrnn._data.
+    check_sequences` pads, and :meth:`subset` trims), so the whole data set is a batch as it is.
+    """
 
     def __init__(
         self,
@@ -47,8 +52,11 @@ class SequenceDataset(torch.utils.data.Dataset):
         self.lengths = _tensor(lengths)
         self.y = None if y is None else _tensor(y)
         self.sample_weight = None if sample_weight is None else _tensor(sample_weight)
-        # when every sequence fills the time axis, batches need no trimming
-        self.full_length = bool(len(lengths) == 0 or lengths.min() == self.x.shape[1])
+
+    @cached_property
+    def full_length(self) -> bool:
+        """Whether every sequence fills the time axis (then no batch needs trimming)."""
+        return bool(len(self.lengths) == 0 or self.lengths.min() == self.x.shape[1])
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -58,14 +66,18 @@ class SequenceDataset(torch.utils.data.Dataset):
     ) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
         """The mini-batch at ``indices`` (a tensor or a slice, which takes views, not copies):
         ``({"x", "lengths"[, "sample_weight"]}, y)``, y None for a dataset without targets."""
-        lengths = self.lengths[indices]
-        x = self.x[indices]
-        if not self.full_length:
-            x = x[:, : int(lengths.max())]  # trim the padding no sequence here needs
+        if isinstance(indices, slice) and indices.start == 0 and indices.stop >= len(self):
+            # the whole data set (a prediction that fits in one batch): taken as it is
+            x, lengths, weights, y = self.x, self.lengths, self.sample_weight, self.y
+        else:
+            x, lengths = self.x[indices], self.lengths[indices]
+            if not self.full_length:
+                x = x[:, : int(lengths.max())]  # trim the padding no sequence here needs
+            pick = lambda t: None if t is None else t[indices]  # noqa: E731
+            weights, y = pick(self.sample_weight), pick(self.y)
         features = {"x": x, "lengths": lengths}
-        if self.sample_weight is not None:
-            features["sample_weight"] = self.sample_weight[indices]
-        y = None if self.y is None else self.y[indices]
+        if weights is not None:
+            features["sample_weight"] = weights
         return features, y
 
     def __getitem__(self, index: int):
@@ -73,11 +85,12 @@ class SequenceDataset(torch.utils.data.Dataset):
         return {k: v[0] for k, v in features.items()}, None if y is None else y[0]
 
     def subset(self, indices: np.ndarray) -> SequenceDataset:
+        """The samples at ``indices``, their time axis trimmed to the longest of them."""
         idx = torch.as_tensor(indices, dtype=torch.long)
         pick = lambda t: None if t is None else t[idx]  # noqa: E731
-        return SequenceDataset(
-            self.x[idx], self.lengths[idx], pick(self.y), pick(self.sample_weight)
-        )
+        lengths = self.lengths[idx]
+        x = self.x[idx, : int(lengths.max())] if len(idx) else self.x[idx]
+        return SequenceDataset(x, lengths, pick(self.y), pick(self.sample_weight))
 
 
 class BatchIterator:

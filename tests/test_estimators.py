@@ -67,6 +67,20 @@ def test_padding_never_changes_a_prediction(params):
     np.testing.assert_allclose(together[:15], alone, atol=1e-5)
 
 
+def test_dataset_batches_take_the_whole_set_as_it_is_and_trim_the_others():
+    from sklrnn._engine import SequenceDataset
+
+    x = np.arange(4 * 5, dtype=np.float32).reshape(4, 5, 1)
+    data = SequenceDataset(x, np.array([5, 2, 3, 2]), y=np.arange(4))
+    features, y = data.batch(slice(0, 8))  # one batch holds all: the tensors themselves
+    assert features["x"] is data.x and features["lengths"] is data.lengths and y is data.y
+    features, y = data.batch(slice(1, 3))  # a part: cut after its longest sequence
+    assert features["x"].shape == (2, 3, 1) and y.tolist() == [1, 2]
+    part = data.subset(np.array([1, 3]))  # and so is a subset, which a single batch then takes
+    assert part.x.shape == (2, 2, 1) and part.batch(slice(0, 2))[0]["x"].shape == (2, 2, 1)
+    np.testing.assert_array_equal(part.x.numpy(), x[[1, 3], :2])
+
+
 def test_input_layouts_and_dtypes():
     X, y = make_sign_data(n=40)
     clf = RNNClassifier(**SMALL | dict(max_epochs=2), random_state=0)

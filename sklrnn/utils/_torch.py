@@ -55,16 +55,19 @@ def torch_seeded(random_state: int | np.random.RandomState | None) -> Iterator[i
         yield seed
 
 
-# float32 below its smallest normal number (1.18e-38), made before any flushing is asked for;
-# numpy's float limits are cached now too, since computing them while flushing warns
-_SUBNORMAL = np.float32(1e-39)
+# the smallest positive float64 (subnormal) and a one to multiply it by, as names so that the
+# product is computed at run time (Python's float arithmetic obeys the thread's flush setting
+# like torch's and numpy's, and costs a fraction of a numpy operation)
+_SUBNORMAL, _ONE = 5e-324, 1.0
+# numpy computes its float limits on first use and warns when that happens while flushing:
+# compute them now
 for _kind in (np.float16, np.float32, np.float64, np.longdouble):
     np.finfo(_kind)
 
 
 def _flushing() -> bool:
     """Whether this thread already treats subnormal floats as zero (torch has no getter)."""
-    return bool(_SUBNORMAL * np.float32(1.0) == 0)
+    return _SUBNORMAL * _ONE == 0.0
 
 
 @contextmanager
