@@ -26,11 +26,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# espeak-ng lets make_spoken_digits synthesise speech; optional, installed where apt can.
+# espeak-ng, flite and festival (with three English voices) let make_spoken_digits synthesise
+# speech; optional, installed where apt can.
 espeak:
 	@command -v espeak-ng >/dev/null 2>&1 || \
 	  { (apt-get update -qq && apt-get install -y -qq espeak-ng) >/dev/null 2>&1 || \
 	    echo "espeak-ng not installed: make_spoken_digits will be unavailable"; }
+	@{ command -v flite && command -v festival; } >/dev/null 2>&1 || \
+	  { (apt-get update -qq && apt-get install -y -qq flite festival festvox-kallpc16k \
+	     festvox-kdlpc16k festvox-us-slt-hts) >/dev/null 2>&1 || \
+	    echo "flite and festival not installed: make_spoken_digits has only espeak-ng's voices"; }
 
 demo: install
 	$(PY) examples/showcase.py

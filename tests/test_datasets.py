@@ -174,3 +174,78 @@ def test_spoken_digits_rate_and_voice_errors():
     assert abs(ratio - 2.0) < 0.01
     with pytest.raises(ValueError, match="could not speak with voice 'xx-nope'"):
         make_spoken_digits(n_per_digit=1, voices=["xx-nope"])
+
+
+@pytest.mark.parametrize(
+    ("voice", "package"),
+    [("en", "apt-get install espeak-ng"), ("flite:slt", "apt-get install flite"),
+     ("festival:kal_diphone", "apt-get install festival festvox-kallpc16k")],
+)  # fmt: skip
+def test_spoken_digits_missing_program_names_its_package(monkeypatch, voice, package):
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(OSError, match=re.escape(package)):
+        make_spoken_digits(n_per_digit=1, voices=[voice])
+
+
+def test_spoken_digits_argument_errors(monkeypatch):
+    monkeypatch.setenv("PATH", "")  # the arguments are checked before any program is looked for
+    for bad in (["foo:bar"], ["flite:"], ["flite:slt", "nope:en"]):
+        with pytest.raises(ValueError, match="ENGINE:NAME with ENGINE one of espeak-ng, flite"):
+            make_spoken_digits(n_per_digit=1, voices=bad)
+    with pytest.raises(ValueError, match="non-empty list of voice names"):
+        make_spoken_digits(n_per_digit=1, voices=[])
+    with pytest.raises(ValueError, match="n_per_digit"):
+        make_spoken_digits(n_per_digit=0, voices=["flite:slt"])
+    with pytest.raises(ValueError, match="sr"):
+        make_spoken_digits(n_per_digit=1, voices=["flite:slt"], sr=0)
+
+
+def _spoken_checks(speech, n):
+    assert len(speech.waveforms) == n
+    for y in speech.waveforms:
+        assert y.dtype == np.float32
+        assert y.ndim == 1
+        assert 800 < len(y) < 16000  # 0.1 s to 2 s at 8 kHz
+        assert 0.05 < np.abs(y).max() <= 1.0
+
+
+@pytest.mark.skipif(
+    shutil.which("flite") is None, reason="flite is not installed (apt-get install flite)"
+)
+def test_spoken_digits_flite():
+    voices = ["flite:kal", "flite:awb", "flite:rms", "flite:slt"]
+    speech = make_spoken_digits(n_per_digit=4, voices=voices, random_state=0)
+    _spoken_checks(speech, 40)
+    assert speech.voice.tolist()[:5] == voices + ["flite:kal"]
+    again = make_spoken_digits(n_per_digit=4, voices=voices, random_state=0)
+    np.testing.assert_array_equal(again.waveforms[7], speech.waveforms[7])
+    # the speed sets the duration: of eight utterances of a word, the slower are the longer
+    kal = make_spoken_digits(n_per_digit=8, voices=["flite:kal"], random_state=1)
+    lengths = np.array([len(y) for y in kal.waveforms]).reshape(10, 8)
+    speeds = kal.speed.reshape(10, 8)
+    agree = [np.corrcoef(-np.argsort(np.argsort(s)), np.argsort(np.argsort(n)))[0, 1]
+             for s, n in zip(speeds, lengths)]  # fmt: skip
+    assert np.mean(agree) > 0.5
+    with pytest.raises(ValueError, match="flite could not speak with voice 'nope'"):
+        make_spoken_digits(n_per_digit=1, voices=["flite:nope"])
+
+
+needs_festival = pytest.mark.skipif(
+    shutil.which("festival") is None,
+    reason="festival is not installed (apt-get install festival festvox-kallpc16k)",
+)
+
+
+@needs_festival
+def test_spoken_digits_festival():
+    with pytest.raises(ValueError, match="festival could not speak with voice 'nope'"):
+        make_spoken_digits(n_per_digit=1, voices=["festival:nope"])
+    voices = ["festival:kal_diphone"] + (["en"] if shutil.which("espeak-ng") else [])
+    try:
+        speech = make_spoken_digits(n_per_digit=2, voices=voices, random_state=0)
+    except ValueError as error:  # festival without the voice package
+        pytest.skip(f"{error} (apt-get install festvox-kallpc16k)")
+    _spoken_checks(speech, 20)
+    assert speech.voice.tolist()[:2] == (voices * 2)[:2]  # engines mixed, in the order asked
+    again = make_spoken_digits(n_per_digit=2, voices=voices, random_state=0)
+    np.testing.assert_array_equal(again.waveforms[4], speech.waveforms[4])

@@ -1,11 +1,13 @@
-"""Synthetic spoken digits "zero" to "nine" from the espeak-ng speech synthesiser."""
+"""Synthetic spoken digits "zero" to "nine" from espeak-ng, flite or festival."""
 
 from __future__ import annotations
 
 import io
 import math
+import os
 import shutil
 import subprocess
+import tempfile
 import wave
 
 import numpy as np
@@ -19,6 +21,33 @@ VOICES = ("en", "en-us", "en+f3", "en+m3", "en-us+f2", "en-gb-scotland+m4", "en+
 SPEEDS = (130, 200)  # words per minute, espeak-ng's -s (its default is 175)
 PITCHES = (25, 75)  # 0-99, espeak-ng's -p (its default is 50)
 SILENCE = 1e-3
+ENGINES = ("espeak-ng", "flite", "festival")
+# What to install where a synthesiser is missing (Debian and Ubuntu package names)
+INSTALL = {
+    "espeak-ng": "apt-get install espeak-ng (Debian, Ubuntu), brew install espeak-ng (macOS), or "
+    "see https://github.com/espeak-ng/espeak-ng",
+    "flite": "apt-get install flite (Debian, Ubuntu), or see http://cmuflite.org",
+    "festival": "apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts "
+    "(Debian, Ubuntu: the program and three English voices), or see "
+    "https://www.cstr.ed.ac.uk/projects/festival/",
+}
+# The usual mean F0 (Hz) of flite's built-in voices, around which the pitch is set
+FLITE_F0 = {"kal": 100.0, "kal16": 100.0, "awb": 100.0, "rms": 100.0, "slt": 165.0}
+FLITE_F0_OTHER = 120.0
+# Scales a festival voice's intonation targets (the linear-regression F0 model of its diphone
+# voices; voices with other intonation models keep their pitch) and sets the speaking rate of its
+# HTS voices (which ignore Duration_Stretch)
+FESTIVAL_SCALE_F0 = """\
+(define (sklrnn_scale_f0 factor)
+  (let ((mean (assoc 'target_f0_mean int_lr_params)) (std (assoc 'target_f0_std int_lr_params)))
+    (if (and mean std)
+        (set! int_lr_params
+              (cons (list 'target_f0_mean (* factor (cadr mean)))
+                    (cons (list 'target_f0_std (* factor (cadr std))) int_lr_params))))))
+(define (sklrnn_hts_rate rate)
+  (if (symbol-bound? 'hts_engine_params)
+      (set! hts_engine_params (append hts_engine_params (list (list "-r" rate))))))
+"""
 
 DESCR = """\
 .. _spoken_digits_dataset:
@@ -26,26 +55,133 @@ DESCR = """\
 Synthetic spoken digits
 -----------------------
 
-The English words "zero" to "nine" spoken by the espeak-ng formant synthesiser, with several
-voices and a random speed and pitch for each utterance, mono float32 waveforms with the silence
-at both ends trimmed. A stand-in for the Free Spoken Digit Dataset (:func:`load_fsdd`) that
-needs no download, only the ``espeak-ng`` program (``apt-get install espeak-ng``).
+The English words "zero" to "nine" spoken by speech synthesisers, with several voices and a
+random speed and pitch for each utterance, mono float32 waveforms with the silence at both ends
+trimmed. espeak-ng's voices are formant synthesis (rule-made, far from a recorded voice);
+flite's and festival's voices are built from recordings of real speakers (CMU ARCTIC and the
+CSTR diphone voices). A stand-in for the Free Spoken Digit Dataset (:func:`load_fsdd`) that
+needs no download, only the programs (``apt-get install espeak-ng``, ``apt-get install flite``,
+``apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts``).
 """
 
 
-def _synthesise(executable: str, word: str, voice: str, speed: int, pitch: int):
-    """One utterance as int16 samples and their rate."""
+def _split_voice(voice: str) -> tuple[str, str]:
+    """``"flite:slt"`` -> ``("flite", "slt")``; a name without an engine is espeak-ng's."""
+    engine, sep, name = voice.partition(":")
+    if not sep:
+        return "espeak-ng", voice
+    if engine not in ENGINES or not name:
+        raise ValueError(
+            f"voice {voice!r}: expected an espeak-ng voice name or ENGINE:NAME with ENGINE one of "
+            f"{', '.join(ENGINES)}."
+        )
+    return engine, name
+
+
+def _executable(engine: str) -> str:
+    path = shutil.which(engine)
+    if path is None:
+        raise OSError(
+            f"make_spoken_digits needs the {engine} speech synthesiser for its voices, which is "
+            f"not on PATH. Install it: {INSTALL[engine]}."
+        )
+    return path
+
+
+def _read_wav(data) -> tuple[np.ndarray, int]:
+    """int16 samples and their rate from wav bytes or a wav file."""
+    with wave.open(io.BytesIO(data) if isinstance(data, bytes) else data) as wav:
+        rate, width = wav.getframerate(), wav.getsampwidth()
+        frames = wav.readframes(wav.getnframes())
+    if width != 2:
+        raise ValueError(f"the synthesiser wrote {8 * width}-bit samples; expected 16-bit.")
+    return np.frombuffer(frames, dtype="<i2"), rate
+
+
+def _espeak(executable: str, word: str, voice: str, speed: int, pitch: int):
+    """One espeak-ng utterance as int16 samples and their rate."""
     command = [executable, "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", word]
     proc = subprocess.run(command, capture_output=True, timeout=60, check=False)
     if proc.returncode != 0 or len(proc.stdout) <= 44:
         message = proc.stderr.decode(errors="replace").strip()
         raise ValueError(f"espeak-ng could not speak with voice {voice!r}: {message}")
-    with wave.open(io.BytesIO(proc.stdout)) as wav:  # --stdout writes a streaming header
-        rate, width = wav.getframerate(), wav.getsampwidth()
-        frames = wav.readframes(wav.getnframes())
-    if width != 2:
-        raise ValueError(f"espeak-ng wrote {8 * width}-bit samples; expected 16-bit.")
-    return np.frombuffer(frames, dtype="<i2"), rate
+    return _read_wav(proc.stdout)  # --stdout writes a streaming header
+
+
+def _stretch(speed: int) -> float:
+    """espeak-ng's speed (words per minute) -> a duration factor (130 -> 1.27, 200 -> 0.83)."""
+    return 165.0 / speed
+
+
+def _f0_factor(pitch: int) -> float:
+    """espeak-ng's pitch (25-75) -> a factor of the voice's mean F0 (25 -> 0.75, 75 -> 1.3)."""
+    return 0.75 + 0.55 * (pitch - 25) / 50
+
+
+def _flite_voices(executable: str) -> list[str]:
+    proc = subprocess.run([executable, "-lv"], capture_output=True, timeout=60, check=False)
+    return proc.stdout.decode(errors="replace").partition(":")[2].split()
+
+
+def _flite(executable: str, jobs, folder: str):
+    """flite utterances ``(word, voice, speed, pitch)`` -> a list of (samples, rate)."""
+    known = _flite_voices(executable)
+    for name in {job[1] for job in jobs}:
+        if name not in known:  # flite would fall back on its default voice without a word
+            raise ValueError(
+                f"flite could not speak with voice {name!r}: its voices are {', '.join(known)}."
+            )
+    out = []
+    for word, name, speed, pitch in jobs:
+        path = os.path.join(folder, "flite.wav")
+        f0 = FLITE_F0.get(name, FLITE_F0_OTHER) * _f0_factor(pitch)
+        command = [executable, "-voice", name, "-t", word, "-o", path,
+                   "--setf", f"duration_stretch={_stretch(speed):.4f}",
+                   "--setf", f"int_f0_target_mean={f0:.2f}"]  # fmt: skip
+        proc = subprocess.run(command, capture_output=True, timeout=60, check=False)
+        if proc.returncode != 0 or not os.path.exists(path):
+            message = proc.stderr.decode(errors="replace").strip()
+            raise ValueError(f"flite could not speak with voice {name!r}: {message}")
+        out.append(_read_wav(path))
+        os.remove(path)
+    return out
+
+
+def _festival(executable: str, jobs, folder: str):
+    """festival utterances ``(word, voice, speed, pitch)`` -> a list of (samples, rate), all
+    from one festival process."""
+    proc = subprocess.run(
+        [executable, "--pipe"], input=b"(print (voice.list))\n", capture_output=True, timeout=60
+    )
+    known = proc.stdout.decode(errors="replace").strip("() \n").split()
+    for name in {job[1] for job in jobs}:
+        if name not in known:
+            raise ValueError(
+                f"festival could not speak with voice {name!r}: its voices are "
+                f"{', '.join(known) or 'none'} (its voices are packages: {INSTALL['festival']})."
+            )
+    script = [FESTIVAL_SCALE_F0]
+    paths = []
+    for i, (word, name, speed, pitch) in enumerate(jobs):
+        paths.append(os.path.join(folder, f"festival{i}.wav"))
+        stretch = _stretch(speed)
+        script += [
+            f"(voice_{name})",
+            f"(Parameter.set 'Duration_Stretch {stretch:.4f})",  # diphone and cluster voices
+            f"(sklrnn_hts_rate {1 / stretch:.4f})",  # HTS voices
+            f"(sklrnn_scale_f0 {_f0_factor(pitch):.4f})",
+            f'(utt.save.wave (SynthText "{word}") "{paths[-1]}" \'riff)',
+        ]
+    script_path = os.path.join(folder, "digits.scm")
+    with open(script_path, "w") as fh:
+        fh.write("\n".join(script) + "\n")
+    proc = subprocess.run(
+        [executable, "-b", script_path], capture_output=True, timeout=60 + len(jobs), check=False
+    )
+    if proc.returncode != 0 or not all(os.path.exists(p) for p in paths):
+        message = (proc.stdout + proc.stderr).decode(errors="replace").strip()
+        raise ValueError(f"festival could not speak: {message}")
+    return [_read_wav(p) for p in paths]
 
 
 def _to_float(samples: np.ndarray, rate: int, sr: int) -> np.ndarray:
@@ -67,24 +203,41 @@ def make_spoken_digits(
     sr: int = 8000,
     return_X_y: bool = False,
 ):
-    """Synthesise the spoken words "zero" to "nine" with espeak-ng.
+    """Synthesise the spoken words "zero" to "nine" with espeak-ng, flite or festival.
 
     The utterances of each digit take the voices of ``voices`` in turn (the same voices for
-    every digit), each with a random speed (130-200 words per minute) and a random pitch (25-75
-    on espeak-ng's 0-99 scale).
+    every digit), each with a random speed and a random pitch. Three synthesisers serve:
+
+    * espeak-ng (``apt-get install espeak-ng``), the default: formant synthesis, many languages
+      and voice variants, but rule-made sounds far from a recorded voice. Speed 130-200 words
+      per minute, pitch 25-75 on its 0-99 scale.
+    * flite (``apt-get install flite``): voices built from recordings of real speakers, named
+      ``"flite:kal"`` (a diphone voice, US male), ``"flite:awb"`` (Scottish male),
+      ``"flite:rms"`` (US male) and ``"flite:slt"`` (US female), the last three statistical
+      voices trained on the CMU ARCTIC recordings.
+    * festival (``apt-get install festival`` and voice packages, e.g. ``festvox-kallpc16k``,
+      ``festvox-kdlpc16k``, ``festvox-us-slt-hts``): voices named ``"festival:"`` and the name
+      festival lists, e.g. ``"festival:kal_diphone"``, ``"festival:ked_diphone"`` (US male
+      diphone voices) and ``"festival:cmu_us_slt_arctic_hts"`` (US female, HMM-based).
+
+    Speed and pitch are drawn on espeak-ng's scales for every voice; flite and festival
+    stretch the durations by ``165 / speed`` (1.27 to 0.83) and set the voice's mean pitch to
+    0.75-1.3 times its usual (flite's rms voice and festival's HTS voices keep their own pitch:
+    their engines ignore the setting).
 
     Parameters
     ----------
     n_per_digit : int, default=10
         Utterances per digit.
-    voices : list of str, default=None
-        The espeak-ng voices (``-v``), e.g. ``"en"``, ``"en-us"`` or ``"en+f3"`` (a language and a
-        variant); None uses eight English voices, male and female.
+    voices : str or list of str, default=None
+        The voices: espeak-ng voice names (``-v``), e.g. ``"en"``, ``"en-us"`` or ``"en+f3"`` (a
+        language and a variant), or ``"ENGINE:NAME"`` with ENGINE ``espeak-ng``, ``flite`` or
+        ``festival`` (see above). None uses eight English espeak-ng voices, male and female.
     random_state : int, RandomState instance or None, default=None
         Seed of the speeds and pitches.
     sr : int, default=8000
-        Sample rate of the returned waveforms in Hz (espeak-ng speaks at 22,050 Hz; the
-        waveforms are resampled).
+        Sample rate of the returned waveforms in Hz (the synthesisers speak at 8,000 to 32,000
+        Hz; the waveforms are resampled).
     return_X_y : bool, default=False
         Return ``(waveforms, target)`` instead of a Bunch.
 
@@ -98,9 +251,9 @@ def make_spoken_digits(
         target : ndarray of shape (10 * n_per_digit,)
             The digit spoken.
         voice : ndarray of shape (10 * n_per_digit,)
-            The espeak-ng voice of each utterance.
+            The voice of each utterance, as given in ``voices``.
         speed, pitch : ndarray of shape (10 * n_per_digit,)
-            espeak-ng's speed (words per minute) and pitch of each utterance.
+            The speed (words per minute) and pitch of each utterance, on espeak-ng's scales.
         sample_rate : int
             ``sr``.
         target_names : list of str
@@ -113,9 +266,10 @@ def make_spoken_digits(
     Raises
     ------
     OSError
-        When the ``espeak-ng`` program is not installed.
+        When the program of a voice (``espeak-ng``, ``flite`` or ``festival``) is not installed;
+        the message says what to install.
     ValueError
-        When espeak-ng does not know a voice.
+        When a voice name is malformed or its synthesiser does not know it.
 
     See Also
     --------
@@ -129,19 +283,17 @@ def make_spoken_digits(
     >>> if shutil.which("espeak-ng"):  # runs where the synthesiser is installed
     ...     speech = make_spoken_digits(n_per_digit=1, random_state=0)
     ...     assert len(speech.waveforms) == 10 and speech.target[3] == 3
+    >>> if shutil.which("flite"):
+    ...     speech = make_spoken_digits(2, voices=["flite:slt", "flite:awb"], random_state=0)
+    ...     assert speech.voice[:2].tolist() == ["flite:slt", "flite:awb"]
     """
-    executable = shutil.which("espeak-ng")
-    if executable is None:
-        raise OSError(
-            "make_spoken_digits needs the espeak-ng speech synthesiser, which is not on PATH. "
-            "Install it: apt-get install espeak-ng (Debian, Ubuntu), brew install espeak-ng "
-            "(macOS), or see https://github.com/espeak-ng/espeak-ng."
-        )
     check_positive_int(n_per_digit, "n_per_digit")
     check_positive_int(sr, "sr")
     voices = list(VOICES if voices is None else ([voices] if isinstance(voices, str) else voices))
     if not voices or not all(isinstance(v, str) and v for v in voices):
-        raise ValueError(f"voices must be a non-empty list of espeak-ng voice names; got {voices}.")
+        raise ValueError(f"voices must be a non-empty list of voice names; got {voices}.")
+    split = {v: _split_voice(v) for v in voices}
+    executables = {engine: _executable(engine) for engine, _ in split.values()}
     rng = check_random_state(random_state)
     n = 10 * n_per_digit
     target = np.repeat(np.arange(10), n_per_digit)
@@ -149,14 +301,23 @@ def make_spoken_digits(
     voice = np.asarray([voices[j % len(voices)] for j in range(n_per_digit)] * 10, dtype=object)
     speed = rng.randint(SPEEDS[0], SPEEDS[1] + 1, size=n)
     pitch = rng.randint(PITCHES[0], PITCHES[1] + 1, size=n)
-    waveforms = [
-        _to_float(*_synthesise(executable, WORDS[d], v, s, p), sr)
-        for d, v, s, p in zip(target, voice, speed, pitch)
-    ]
+    sounds = [None] * n
+    with tempfile.TemporaryDirectory(prefix="sklrnn-digits-") as folder:
+        for engine, executable in executables.items():
+            rows = [i for i in range(n) if split[voice[i]][0] == engine]
+            jobs = [(WORDS[target[i]], split[voice[i]][1], speed[i], pitch[i]) for i in rows]
+            if engine == "espeak-ng":
+                spoken = [_espeak(executable, *job) for job in jobs]
+            elif engine == "flite":
+                spoken = _flite(executable, jobs, folder)
+            else:
+                spoken = _festival(executable, jobs, folder)
+            for i, (samples, rate) in zip(rows, spoken):
+                sounds[i] = _to_float(samples, rate, sr)
     if return_X_y:
-        return waveforms, target
+        return sounds, target
     return Bunch(
-        waveforms=waveforms,
+        waveforms=sounds,
         target=target,
         voice=voice,
         speed=speed,
