@@ -311,8 +311,6 @@ def _cast(array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool) -> np.
                     f"{sample}: {array[tuple(np.argwhere(big)[0])]:.3g}; the limit is 3.4e+38). "
                     "Scale X first, e.g. with a StandardScaler."
                 )
-    if array.dtype == np.float32 and array.flags.c_contiguous:
-        return array  # as it is (numpy's own check of this costs more than the test here)
     return np.ascontiguousarray(array, dtype=np.float32)
 
 

@@ -118,6 +118,16 @@ def _f0_factor(pitch: int) -> float:
     return 0.75 + 0.55 * (pitch - 25) / 50
 
 
+def _check_voices(engine: str, jobs, known: list[str], hint: str = "") -> None:
+    """Raise a ValueError for the first voice of ``jobs`` that ``engine`` does not know."""
+    for name in {job[1] for job in jobs}:
+        if name not in known:
+            raise ValueError(
+                f"{engine} could not speak with voice {name!r}: its voices are "
+                f"{', '.join(known) or 'none'}{hint}."
+            )
+
+
 def _flite_voices(executable: str) -> list[str]:
     proc = subprocess.run([executable, "-lv"], capture_output=True, timeout=60, check=False)
     return proc.stdout.decode(errors="replace").partition(":")[2].split()
@@ -125,12 +135,8 @@ def _flite_voices(executable: str) -> list[str]:
 
 def _flite(executable: str, jobs, folder: str):
     """flite utterances ``(word, voice, speed, pitch)`` -> a list of (samples, rate)."""
-    known = _flite_voices(executable)
-    for name in {job[1] for job in jobs}:
-        if name not in known:  # flite would fall back on its default voice without a word
-            raise ValueError(
-                f"flite could not speak with voice {name!r}: its voices are {', '.join(known)}."
-            )
+    # flite would fall back on its default voice without a word
+    _check_voices("flite", jobs, _flite_voices(executable))
     out = []
     for word, name, speed, pitch in jobs:
         path = os.path.join(folder, "flite.wav")
@@ -154,12 +160,7 @@ def _festival(executable: str, jobs, folder: str):
         [executable, "--pipe"], input=b"(print (voice.list))\n", capture_output=True, timeout=60
     )
     known = proc.stdout.decode(errors="replace").strip("() \n").split()
-    for name in {job[1] for job in jobs}:
-        if name not in known:
-            raise ValueError(
-                f"festival could not speak with voice {name!r}: its voices are "
-                f"{', '.join(known) or 'none'} (its voices are packages: {INSTALL['festival']})."
-            )
+    _check_voices("festival", jobs, known, f" (its voices are packages: {INSTALL['festival']})")
     script = [FESTIVAL_SCALE_F0]
     paths = []
     for i, (word, name, speed, pitch) in enumerate(jobs):
