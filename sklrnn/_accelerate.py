@@ -9,7 +9,7 @@ module in ``DistributedDataParallel``. This module adds what sequences need on t
   processes draw the same shuffled order (same seed), and process ``r`` of ``n`` takes the
   rows ``r, r + n, ...`` of each batch, so the averaged gradient is the one of the whole
   batch and one epoch is one pass over the data, as in a single process;
-- evaluation (the validation loss of early stopping, ``predict``) runs on the whole data in
+- evaluation (the validation loss and score of early stopping) runs on the whole data in
   every process: the processes take the same early-stopping decisions and every process ends
   with the same model;
 - after the fit the net is turned into a plain :class:`~sklrnn._engine.SequenceNet` holding the
@@ -115,12 +115,6 @@ class AcceleratedSequenceNet(AccelerateMixin, SequenceNet):
         with torch.set_grad_enabled(training), self.accelerator.autocast():
             self._set_training(training)
             return self.infer(batch[0])
-
-    def forward_iter(self, X, training=False, device="cpu"):
-        self.check_is_fitted()
-        self._set_training(training)
-        for batch in self.get_iterator(self.get_dataset(X), training=training):
-            yield self.evaluation_step(batch, training=training).to(device).float()
 
 
 def accelerated_net(module, criterion, device: str, mode: str, **params):

@@ -286,11 +286,12 @@ def _cast(array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool) -> np.
         if array.size and array.min() < 0:
             raise ValueError(f"{name} must hold non-negative token ids; found {array.min()}.")
         return np.ascontiguousarray(array, dtype=np.int64)
-    # a float32 sum in float64 cannot overflow: it is finite exactly when every value is (one
-    # pass, no temporary array), so the element-wise checks run only when something is off
+    # a sum is NaN or infinite when any value is (one pass, no temporary array), so the
+    # element-wise checks run only when it is; they also clear a float32 sum that overflowed
+    # on large finite values
     if array.dtype.kind == "f" and not (
         array.dtype.itemsize <= 4
-        and math.isfinite(np.add.reduce(array, axis=None, dtype=np.float64))
+        and math.isfinite(np.add.reduce(array, axis=None, dtype=np.float32))
     ):
         bad = ~np.isfinite(array)
         if allow_nan:

@@ -46,6 +46,21 @@ def test_bad_X(data, monkeypatch, bad, exc, match):
         RNNClassifier(**TINY).fit(bad(X), y)
 
 
+def test_large_finite_values_whose_sum_overflows_are_accepted():
+    from sklrnn._data import check_sequences
+
+    # each value is finite, their float32 sum is not
+    big = np.finfo(np.float32).max / 2
+    X = np.full((4, 3, 2), big, dtype=np.float32)
+    assert np.all(check_sequences(X).data == np.float32(big))
+    X[2, 1, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity .first in sample 2"):
+        check_sequences(X)
+    X[2, 1, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN .first in sample 2"):
+        check_sequences(X)
+
+
 def test_X_y_lengths_differ(data, monkeypatch):
     X, y = data
     _never_trains(monkeypatch)

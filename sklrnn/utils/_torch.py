@@ -70,8 +70,7 @@ def _flushing() -> bool:
     return _SUBNORMAL * _ONE == 0.0
 
 
-@contextmanager
-def no_subnormals() -> Iterator[None]:
+class no_subnormals:  # noqa: N801 (a context manager, used like a function)
     """Flush subnormal floats to zero in the body, then leave the thread's setting as it was.
 
     Recurrent states on long series decay into subnormal numbers (below 1.2e-38), which x86
@@ -80,10 +79,15 @@ def no_subnormals() -> Iterator[None]:
     change. The setting is per thread, so fits in other threads are not affected; on CPUs
     without it (``torch.set_flush_denormal`` returns False) the body runs as it is.
     """
-    if _flushing() or not torch.set_flush_denormal(True):
-        yield
-        return
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
+
+    # a class rather than a generator function: predict enters it on every call, and the
+    # generator machinery costs more than the setting itself
+
+    __slots__ = ("_set",)
+
+    def __enter__(self) -> None:
+        self._set = not _flushing() and torch.set_flush_denormal(True)
+
+    def __exit__(self, *exc_info) -> None:
+        if self._set:
+            torch.set_flush_denormal(False)
