@@ -171,12 +171,12 @@ class SequenceNet(NeuralNet):
         """
         self._set_training(False)
         size, n = self.batch_size, len(dataset)
-        with torch.inference_mode():
+        with torch.inference_mode():  # each batch's output leaves the device as it comes
             outputs = [
-                self.infer(dataset.batch(slice(start, start + size))[0])
+                self.infer(dataset.batch(slice(start, start + size))[0]).cpu()
                 for start in range(0, n, size)
             ]
-        return (outputs[0] if len(outputs) == 1 else torch.cat(outputs)).cpu().numpy()
+        return (outputs[0] if len(outputs) == 1 else torch.cat(outputs)).numpy()
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         weights = X.get("sample_weight") if isinstance(X, dict) else None
