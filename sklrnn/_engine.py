@@ -28,9 +28,9 @@ from skorch.callbacks import Callback
 
 def _tensor(array) -> torch.Tensor:
     """A tensor sharing memory with ``array``; read-only arrays (e.g. memmaps) are copied."""
-    if isinstance(array, np.ndarray) and not array.flags.writeable:
-        array = array.copy()
-    return torch.as_tensor(array)
+    if not isinstance(array, np.ndarray):
+        return torch.as_tensor(array)
+    return torch.from_numpy(array if array.flags.writeable else array.copy())
 
 
 class SequenceDataset(torch.utils.data.Dataset):
@@ -58,7 +58,7 @@ class SequenceDataset(torch.utils.data.Dataset):
         return bool(len(self.lengths) == 0 or self.lengths.min() == self.x.shape[1])
 
     def __len__(self) -> int:
-        return len(self.lengths)
+        return self.lengths.shape[0]  # (len() of a tensor runs through Python)
 
     def batch(
         self, indices: torch.Tensor | slice
