@@ -269,8 +269,8 @@ ax_spk.set_xticks(positions, held_out)
 ax_spk.set_ylim(0, 1)
 ax_spk.set_ylabel("accuracy on the held-out speaker")
 ax_spk.set_title(
-    f"Held-out speakers: mean {single_scores.mean():.3f} (one network), "
-    f"{robust_scores.mean():.3f} (vote)"
+    f"Held-out speakers, mean: {single_scores.mean():.4f} (one network),\n"
+    f"{robust_scores.mean():.4f} (vote of two)"
 )
 ax_spk.legend()
 fig.tight_layout()
