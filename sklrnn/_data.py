@@ -165,7 +165,7 @@ def check_sequences(
         raise ValueError(f"{name} is None; expected an array of sequences.")
     if isinstance(X, Sequences):
         return X
-    if not isinstance(X, np.ndarray) and is_ragged(X):
+    if is_ragged(X):
         seqs = [_as_numeric(x, name, i) for i, x in enumerate(X)]
         ndims = {s.ndim for s in seqs}
         if len(ndims) > 1 or not ndims <= ({1} if tokens else {1, 2}):
