@@ -179,7 +179,8 @@ def test_spoken_digits_rate_and_voice_errors():
 @pytest.mark.parametrize(
     ("voice", "package"),
     [("en", "apt-get install espeak-ng"), ("flite:slt", "apt-get install flite"),
-     ("festival:kal_diphone", "apt-get install festival festvox-kallpc16k")],
+     ("festival:kal_diphone", "apt-get install festival festvox-kallpc16k"),
+     ("pico:en-US", "apt-get install libttspico-utils")],
 )  # fmt: skip
 def test_spoken_digits_missing_program_names_its_package(monkeypatch, voice, package):
     monkeypatch.setenv("PATH", "")
@@ -190,7 +191,7 @@ def test_spoken_digits_missing_program_names_its_package(monkeypatch, voice, pac
 def test_spoken_digits_argument_errors(monkeypatch):
     monkeypatch.setenv("PATH", "")  # the arguments are checked before any program is looked for
     for bad in (["foo:bar"], ["flite:"], ["flite:slt", "nope:en"]):
-        with pytest.raises(ValueError, match="ENGINE:NAME with ENGINE one of espeak-ng, flite"):
+        with pytest.raises(ValueError, match="ENGINE one of espeak-ng, flite, festival, pico"):
             make_spoken_digits(n_per_digit=1, voices=bad)
     with pytest.raises(ValueError, match="non-empty list of voice names"):
         make_spoken_digits(n_per_digit=1, voices=[])
@@ -249,3 +250,37 @@ def test_spoken_digits_festival():
     assert speech.voice.tolist()[:2] == (voices * 2)[:2]  # engines mixed, in the order asked
     again = make_spoken_digits(n_per_digit=2, voices=voices, random_state=0)
     np.testing.assert_array_equal(again.waveforms[4], speech.waveforms[4])
+
+
+@pytest.mark.skipif(
+    shutil.which("pico2wave") is None,
+    reason="SVOX pico is not installed (apt-get install libttspico-utils)",
+)
+def test_spoken_digits_pico():
+    with pytest.raises(ValueError, match="pico could not speak with voice 'xx-XX'"):
+        make_spoken_digits(n_per_digit=1, voices=["pico:xx-XX"])
+    voices = ["pico:en-US", "pico:en-GB"]
+    speech = make_spoken_digits(n_per_digit=6, voices=voices, random_state=0)
+    _spoken_checks(speech, 60)
+    assert speech.voice.tolist()[:3] == voices + ["pico:en-US"]
+    again = make_spoken_digits(n_per_digit=6, voices=voices, random_state=0)
+    np.testing.assert_array_equal(again.waveforms[5], speech.waveforms[5])
+    # the markup sets the speed: of six utterances of a word by one voice, the slower are longer
+    lengths = np.array([len(y) for y in speech.waveforms]).reshape(10, 3, 2).transpose(0, 2, 1)
+    speeds = speech.speed.reshape(10, 3, 2).transpose(0, 2, 1)  # digit, voice, utterance
+    agree = [
+        np.corrcoef(-s, n)[0, 1] for s, n in zip(speeds.reshape(20, 3), lengths.reshape(20, 3))
+    ]
+    assert np.mean(agree) > 0.5
+
+
+@pytest.mark.skipif(
+    shutil.which("espeak-ng") is None or not Path("/usr/share/mbrola/us1").exists(),
+    reason="espeak-ng or the MBROLA voice us1 is not installed (apt-get install mbrola-us1)",
+)
+def test_spoken_digits_mbrola_through_espeak():
+    speech = make_spoken_digits(n_per_digit=2, voices=["mb-us1", "en"], random_state=0)
+    _spoken_checks(speech, 20)
+    assert speech.voice.tolist()[:2] == ["mb-us1", "en"]
+    again = make_spoken_digits(n_per_digit=2, voices=["mb-us1", "en"], random_state=0)
+    np.testing.assert_array_equal(again.waveforms[2], speech.waveforms[2])

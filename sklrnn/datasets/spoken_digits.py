@@ -1,4 +1,4 @@
-"""Synthetic spoken digits "zero" to "nine" from espeak-ng, flite or festival."""
+"""Synthetic spoken digits "zero" to "nine" from espeak-ng, flite, festival or SVOX pico."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ VOICES = ("en", "en-us", "en+f3", "en+m3", "en-us+f2", "en-gb-scotland+m4", "en+
 SPEEDS = (130, 200)  # words per minute, espeak-ng's -s (its default is 175)
 PITCHES = (25, 75)  # 0-99, espeak-ng's -p (its default is 50)
 SILENCE = 1e-3
-ENGINES = ("espeak-ng", "flite", "festival")
+ENGINES = ("espeak-ng", "flite", "festival", "pico")
+# The program of each engine, where its name differs
+PROGRAMS = {"pico": "pico2wave"}
 # What to install where a synthesiser is missing (Debian and Ubuntu package names)
 INSTALL = {
     "espeak-ng": "apt-get install espeak-ng (Debian, Ubuntu), brew install espeak-ng (macOS), or "
@@ -30,6 +32,7 @@ INSTALL = {
     "festival": "apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts "
     "(Debian, Ubuntu: the program and three English voices), or see "
     "https://www.cstr.ed.ac.uk/projects/festival/",
+    "pico": "apt-get install libttspico-utils (Debian non-free, Ubuntu multiverse)",
 }
 # The usual mean F0 (Hz) of flite's built-in voices, around which the pitch is set
 FLITE_F0 = {"kal": 100.0, "kal16": 100.0, "awb": 100.0, "rms": 100.0, "slt": 165.0}
@@ -57,11 +60,13 @@ Synthetic spoken digits
 
 The English words "zero" to "nine" spoken by speech synthesisers, with several voices and a
 random speed and pitch for each utterance, mono float32 waveforms with the silence at both ends
-trimmed. espeak-ng's voices are formant synthesis (rule-made, far from a recorded voice);
-flite's and festival's voices are built from recordings of real speakers (CMU ARCTIC and the
-CSTR diphone voices). A stand-in for the Free Spoken Digit Dataset (:func:`load_fsdd`) that
-needs no download, only the programs (``apt-get install espeak-ng``, ``apt-get install flite``,
-``apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts``).
+trimmed. espeak-ng's own voices are formant synthesis (rule-made, far from a recorded voice);
+flite's, festival's and pico's voices and the MBROLA voices espeak-ng can speak with are built
+from recordings of real speakers (CMU ARCTIC, the CSTR and MBROLA diphone voices, SVOX pico). A
+stand-in for the Free Spoken Digit Dataset (:func:`load_fsdd`) that needs no download, only the
+programs (``apt-get install espeak-ng``, ``apt-get install flite``, ``apt-get install festival
+festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts``, and from Debian contrib and non-free
+``apt-get install mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 libttspico-utils``).
 """
 
 
@@ -79,11 +84,11 @@ def _split_voice(voice: str) -> tuple[str, str]:
 
 
 def _executable(engine: str) -> str:
-    path = shutil.which(engine)
+    path = shutil.which(PROGRAMS.get(engine, engine))
     if path is None:
         raise OSError(
-            f"make_spoken_digits needs the {engine} speech synthesiser for its voices, which is "
-            f"not on PATH. Install it: {INSTALL[engine]}."
+            f"make_spoken_digits needs the {engine} speech synthesiser for its voices, whose "
+            f"program {PROGRAMS.get(engine, engine)} is not on PATH. Install it: {INSTALL[engine]}."
         )
     return path
 
@@ -185,6 +190,29 @@ def _festival(executable: str, jobs, folder: str):
     return [_read_wav(p) for p in paths]
 
 
+def _pico(executable: str, jobs, folder: str):
+    """SVOX pico utterances ``(word, language, speed, pitch)`` -> a list of (samples, rate).
+
+    pico has one voice per language; its text markup sets the speed and the pitch in percent
+    of the voice's own."""
+    out = []
+    path = os.path.join(folder, "pico.wav")
+    for word, name, speed, pitch in jobs:
+        percent_speed, percent_pitch = 100 / _stretch(speed), 100 * _f0_factor(pitch)
+        text = (
+            f'<speed level="{percent_speed:.0f}"><pitch level="{percent_pitch:.0f}">'
+            f"{word}</pitch></speed>"
+        )
+        command = [executable, "-l", name, "-w", path, text]
+        proc = subprocess.run(command, capture_output=True, timeout=60, check=False)
+        if proc.returncode != 0 or not os.path.exists(path):
+            message = (proc.stdout + proc.stderr).decode(errors="replace").strip()
+            raise ValueError(f"pico could not speak with voice {name!r}: {message}")
+        out.append(_read_wav(path))
+        os.remove(path)
+    return out
+
+
 def _to_float(samples: np.ndarray, rate: int, sr: int) -> np.ndarray:
     """int16 samples at ``rate`` -> float32 at ``sr``, leading and trailing silence removed."""
     y = samples.astype(np.float64) / 32768.0
@@ -204,14 +232,18 @@ def make_spoken_digits(
     sr: int = 8000,
     return_X_y: bool = False,
 ):
-    """Synthesise the spoken words "zero" to "nine" with espeak-ng, flite or festival.
+    """Synthesise the spoken words "zero" to "nine" with espeak-ng, flite, festival or pico.
 
     The utterances of each digit take the voices of ``voices`` in turn (the same voices for
-    every digit), each with a random speed and a random pitch. Three synthesisers serve:
+    every digit), each with a random speed and a random pitch. Four synthesisers serve:
 
     * espeak-ng (``apt-get install espeak-ng``), the default: formant synthesis, many languages
       and voice variants, but rule-made sounds far from a recorded voice. Speed 130-200 words
-      per minute, pitch 25-75 on its 0-99 scale.
+      per minute, pitch 25-75 on its 0-99 scale. With the MBROLA diphone voices installed
+      (Debian contrib and non-free: ``apt-get install mbrola mbrola-us1 mbrola-us2 mbrola-us3
+      mbrola-en1``; free for non-commercial use) espeak-ng also speaks with recorded voices:
+      ``"mb-us1"`` (US female), ``"mb-us2"``, ``"mb-us3"`` (US male) and ``"mb-en1"``
+      (British male).
     * flite (``apt-get install flite``): voices built from recordings of real speakers, named
       ``"flite:kal"`` (a diphone voice, US male), ``"flite:awb"`` (Scottish male),
       ``"flite:rms"`` (US male) and ``"flite:slt"`` (US female), the last three statistical
@@ -220,8 +252,11 @@ def make_spoken_digits(
       ``festvox-kdlpc16k``, ``festvox-us-slt-hts``): voices named ``"festival:"`` and the name
       festival lists, e.g. ``"festival:kal_diphone"``, ``"festival:ked_diphone"`` (US male
       diphone voices) and ``"festival:cmu_us_slt_arctic_hts"`` (US female, HMM-based).
+    * SVOX pico (``apt-get install libttspico-utils``, Debian non-free): one voice built from
+      recordings per language, ``"pico:en-US"`` and ``"pico:en-GB"`` (both female); its text
+      markup sets the speed and the pitch.
 
-    Speed and pitch are drawn on espeak-ng's scales for every voice; flite and festival
+    Speed and pitch are drawn on espeak-ng's scales for every voice; flite, festival and pico
     stretch the durations by ``165 / speed`` (1.27 to 0.83) and set the voice's mean pitch to
     0.75-1.3 times its usual (flite's rms voice and festival's HTS voices keep their own pitch:
     their engines ignore the setting).
@@ -232,8 +267,9 @@ def make_spoken_digits(
         Utterances per digit.
     voices : str or list of str, default=None
         The voices: espeak-ng voice names (``-v``), e.g. ``"en"``, ``"en-us"`` or ``"en+f3"`` (a
-        language and a variant), or ``"ENGINE:NAME"`` with ENGINE ``espeak-ng``, ``flite`` or
-        ``festival`` (see above). None uses eight English espeak-ng voices, male and female.
+        language and a variant), or ``"ENGINE:NAME"`` with ENGINE ``espeak-ng``, ``flite``,
+        ``festival`` or ``pico`` (see above). None uses eight English espeak-ng voices, male
+        and female.
     random_state : int, RandomState instance or None, default=None
         Seed of the speeds and pitches.
     sr : int, default=8000
@@ -267,7 +303,8 @@ def make_spoken_digits(
     Raises
     ------
     OSError
-        When the program of a voice (``espeak-ng``, ``flite`` or ``festival``) is not installed;
+        When the program of a voice (``espeak-ng``, ``flite``, ``festival`` or ``pico2wave``)
+        is not installed;
         the message says what to install.
     ValueError
         When a voice name is malformed or its synthesiser does not know it.
@@ -311,8 +348,10 @@ def make_spoken_digits(
                 spoken = [_espeak(executable, *job) for job in jobs]
             elif engine == "flite":
                 spoken = _flite(executable, jobs, folder)
-            else:
+            elif engine == "festival":
                 spoken = _festival(executable, jobs, folder)
+            else:
+                spoken = _pico(executable, jobs, folder)
             for i, (samples, rate) in zip(rows, spoken):
                 sounds[i] = _to_float(samples, rate, sr)
     if return_X_y:
