@@ -113,6 +113,18 @@ def _espeak(executable: str, word: str, voice: str, speed: int, pitch: int):
     return _read_wav(proc.stdout)  # --stdout writes a streaming header
 
 
+def _speak_to_file(command: list[str], path: str, engine: str, name: str):
+    """Run a synthesiser ``command`` that writes one utterance to ``path``; its samples and
+    rate (the file is removed)."""
+    proc = subprocess.run(command, capture_output=True, timeout=60, check=False)
+    if proc.returncode != 0 or not os.path.exists(path):
+        message = (proc.stdout + proc.stderr).decode(errors="replace").strip()
+        raise ValueError(f"{engine} could not speak with voice {name!r}: {message}")
+    samples = _read_wav(path)
+    os.remove(path)
+    return samples
+
+
 def _stretch(speed: int) -> float:
     """espeak-ng's speed (words per minute) -> a duration factor (130 -> 1.27, 200 -> 0.83)."""
     return 165.0 / speed
@@ -142,19 +154,14 @@ def _flite(executable: str, jobs, folder: str):
     """flite utterances ``(word, voice, speed, pitch)`` -> a list of (samples, rate)."""
     # flite would fall back on its default voice without a word
     _check_voices("flite", jobs, _flite_voices(executable))
+    path = os.path.join(folder, "flite.wav")
     out = []
     for word, name, speed, pitch in jobs:
-        path = os.path.join(folder, "flite.wav")
         f0 = FLITE_F0.get(name, FLITE_F0_OTHER) * _f0_factor(pitch)
         command = [executable, "-voice", name, "-t", word, "-o", path,
                    "--setf", f"duration_stretch={_stretch(speed):.4f}",
                    "--setf", f"int_f0_target_mean={f0:.2f}"]  # fmt: skip
-        proc = subprocess.run(command, capture_output=True, timeout=60, check=False)
-        if proc.returncode != 0 or not os.path.exists(path):
-            message = proc.stderr.decode(errors="replace").strip()
-            raise ValueError(f"flite could not speak with voice {name!r}: {message}")
-        out.append(_read_wav(path))
-        os.remove(path)
+        out.append(_speak_to_file(command, path, "flite", name))
     return out
 
 
@@ -203,13 +210,7 @@ def _pico(executable: str, jobs, folder: str):
             f'<speed level="{percent_speed:.0f}"><pitch level="{percent_pitch:.0f}">'
             f"{word}</pitch></speed>"
         )
-        command = [executable, "-l", name, "-w", path, text]
-        proc = subprocess.run(command, capture_output=True, timeout=60, check=False)
-        if proc.returncode != 0 or not os.path.exists(path):
-            message = (proc.stdout + proc.stderr).decode(errors="replace").strip()
-            raise ValueError(f"pico could not speak with voice {name!r}: {message}")
-        out.append(_read_wav(path))
-        os.remove(path)
+        out.append(_speak_to_file([executable, "-l", name, "-w", path, text], path, "pico", name))
     return out
 
 
@@ -304,8 +305,7 @@ def make_spoken_digits(
     ------
     OSError
         When the program of a voice (``espeak-ng``, ``flite``, ``festival`` or ``pico2wave``)
-        is not installed;
-        the message says what to install.
+        is not installed; the message says what to install.
     ValueError
         When a voice name is malformed or its synthesiser does not know it.
 
