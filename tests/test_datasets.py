@@ -174,6 +174,8 @@ def test_spoken_digits_rate_and_voice_errors():
     assert abs(ratio - 2.0) < 0.01
     with pytest.raises(ValueError, match="could not speak with voice 'xx-nope'"):
         make_spoken_digits(n_per_digit=1, voices=["xx-nope"])
+    with pytest.raises(ValueError, match="apt-get install mbrola mbrola-zz9"):
+        make_spoken_digits(n_per_digit=1, voices=["mb-zz9"])  # no such MBROLA voice
 
 
 @pytest.mark.parametrize(

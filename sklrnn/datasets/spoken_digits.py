@@ -109,6 +109,11 @@ def _espeak(executable: str, word: str, voice: str, speed: int, pitch: int):
     proc = subprocess.run(command, capture_output=True, timeout=60, check=False)
     if proc.returncode != 0 or len(proc.stdout) <= 44:
         message = proc.stderr.decode(errors="replace").strip()
+        if voice.startswith("mb-"):  # an MBROLA voice: its own program and package
+            message += (
+                f" (espeak-ng's MBROLA voices need the mbrola program and the voice: apt-get "
+                f"install mbrola mbrola-{voice[3:].partition('+')[0]}, Debian contrib and non-free)"
+            )
         raise ValueError(f"espeak-ng could not speak with voice {voice!r}: {message}")
     return _read_wav(proc.stdout)  # --stdout writes a streaming header
 
