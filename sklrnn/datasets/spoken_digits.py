@@ -84,11 +84,12 @@ def _split_voice(voice: str) -> tuple[str, str]:
 
 
 def _executable(engine: str) -> str:
-    path = shutil.which(PROGRAMS.get(engine, engine))
+    program = PROGRAMS.get(engine, engine)
+    path = shutil.which(program)
     if path is None:
         raise OSError(
             f"make_spoken_digits needs the {engine} speech synthesiser for its voices, whose "
-            f"program {PROGRAMS.get(engine, engine)} is not on PATH. Install it: {INSTALL[engine]}."
+            f"program {program} is not on PATH. Install it: {INSTALL[engine]}."
         )
     return path
 
