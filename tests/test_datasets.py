@@ -2,6 +2,7 @@ import re
 import shutil
 from pathlib import Path
 
+import librosa
 import numpy as np
 import pytest
 
@@ -182,7 +183,8 @@ def test_spoken_digits_rate_and_voice_errors():
     ("voice", "package"),
     [("en", "apt-get install espeak-ng"), ("flite:slt", "apt-get install flite"),
      ("festival:kal_diphone", "apt-get install festival festvox-kallpc16k"),
-     ("pico:en-US", "apt-get install libttspico-utils")],
+     ("pico:en-US", "apt-get install libttspico-utils"),
+     ("rhvoice:bdl", "apt-get install rhvoice rhvoice-english")],
 )  # fmt: skip
 def test_spoken_digits_missing_program_names_its_package(monkeypatch, voice, package):
     monkeypatch.setenv("PATH", "")
@@ -274,6 +276,27 @@ def test_spoken_digits_pico():
         np.corrcoef(-s, n)[0, 1] for s, n in zip(speeds.reshape(20, 3), lengths.reshape(20, 3))
     ]
     assert np.mean(agree) > 0.5
+
+
+@pytest.mark.skipif(
+    shutil.which("RHVoice-test") is None,
+    reason="RHVoice is not installed (apt-get install rhvoice rhvoice-english)",
+)
+def test_spoken_digits_rhvoice():
+    with pytest.raises(ValueError, match="rhvoice could not speak with voice 'nope'.*bdl"):
+        make_spoken_digits(n_per_digit=1, voices=["rhvoice:nope"])  # not its default voice
+    speech = make_spoken_digits(n_per_digit=6, voices=["rhvoice:bdl"], random_state=0)
+    _spoken_checks(speech, 60)
+    again = make_spoken_digits(n_per_digit=6, voices=["rhvoice:bdl"], random_state=0)
+    np.testing.assert_array_equal(again.waveforms[5], speech.waveforms[5])
+    # the options set the speed and the pitch: of six utterances of a word, the slower are the
+    # longer and the higher pitched have the higher median F0
+    lengths = np.array([len(y) for y in speech.waveforms]).reshape(10, 6)
+    f0 = np.array([np.median(librosa.yin(y, fmin=50, fmax=400, sr=8000, frame_length=512))
+                   for y in speech.waveforms]).reshape(10, 6)  # fmt: skip
+    speeds, pitches = speech.speed.reshape(10, 6), speech.pitch.reshape(10, 6)
+    assert np.mean([np.corrcoef(-s, n)[0, 1] for s, n in zip(speeds, lengths)]) > 0.5
+    assert np.mean([np.corrcoef(p, f)[0, 1] for p, f in zip(pitches, f0)]) > 0.5
 
 
 @pytest.mark.skipif(

@@ -1,4 +1,5 @@
-"""Synthetic spoken digits "zero" to "nine" from espeak-ng, flite, festival or SVOX pico."""
+"""Synthetic spoken digits "zero" to "nine" from espeak-ng, flite, festival, SVOX pico or
+RHVoice."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ VOICES = ("en", "en-us", "en+f3", "en+m3", "en-us+f2", "en-gb-scotland+m4", "en+
 SPEEDS = (130, 200)  # words per minute, espeak-ng's -s (its default is 175)
 PITCHES = (25, 75)  # 0-99, espeak-ng's -p (its default is 50)
 SILENCE = 1e-3
-ENGINES = ("espeak-ng", "flite", "festival", "pico")
+ENGINES = ("espeak-ng", "flite", "festival", "pico", "rhvoice")
 # The program of each engine, where its name differs
-PROGRAMS = {"pico": "pico2wave"}
+PROGRAMS = {"pico": "pico2wave", "rhvoice": "RHVoice-test"}
 # What to install where a synthesiser is missing (Debian and Ubuntu package names)
 INSTALL = {
     "espeak-ng": "apt-get install espeak-ng (Debian, Ubuntu), brew install espeak-ng (macOS), or "
@@ -33,6 +34,8 @@ INSTALL = {
     "(Debian, Ubuntu: the program and three English voices), or see "
     "https://www.cstr.ed.ac.uk/projects/festival/",
     "pico": "apt-get install libttspico-utils (Debian non-free, Ubuntu multiverse)",
+    "rhvoice": "apt-get install rhvoice rhvoice-english (Debian non-free), or see "
+    "https://github.com/RHVoice/RHVoice",
 }
 # The usual mean F0 (Hz) of flite's built-in voices, around which the pitch is set
 FLITE_F0 = {"kal": 100.0, "kal16": 100.0, "awb": 100.0, "rms": 100.0, "slt": 165.0}
@@ -61,12 +64,13 @@ Synthetic spoken digits
 The English words "zero" to "nine" spoken by speech synthesisers, with several voices and a
 random speed and pitch for each utterance, mono float32 waveforms with the silence at both ends
 trimmed. espeak-ng's own voices are formant synthesis (rule-made, far from a recorded voice);
-flite's, festival's and pico's voices and the MBROLA voices espeak-ng can speak with are built
-from recordings of real speakers (CMU ARCTIC, the CSTR and MBROLA diphone voices, SVOX pico). A
-stand-in for the Free Spoken Digit Dataset (:func:`load_fsdd`) that needs no download, only the
-programs (``apt-get install espeak-ng``, ``apt-get install flite``, ``apt-get install festival
-festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts``, and from Debian contrib and non-free
-``apt-get install mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 libttspico-utils``).
+flite's, festival's, pico's and RHVoice's voices and the MBROLA voices espeak-ng can speak with
+are built from recordings of real speakers (CMU ARCTIC, the CSTR and MBROLA diphone voices, SVOX
+pico, RHVoice). A stand-in for the Free Spoken Digit Dataset (:func:`load_fsdd`) that needs no
+download, only the programs (``apt-get install espeak-ng``, ``apt-get install flite``,
+``apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts``, and from
+Debian contrib and non-free ``apt-get install mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1
+libttspico-utils rhvoice rhvoice-english``).
 """
 
 
@@ -141,6 +145,11 @@ def _f0_factor(pitch: int) -> float:
     return 0.75 + 0.55 * (pitch - 25) / 50
 
 
+def _percents(speed: int, pitch: int) -> tuple[str, str]:
+    """espeak-ng's speed and pitch -> the rate and pitch in percent of a voice's own."""
+    return f"{100 / _stretch(speed):.0f}", f"{100 * _f0_factor(pitch):.0f}"
+
+
 def _check_voices(engine: str, jobs, known: list[str], hint: str = "") -> None:
     """Raise a ValueError for the first voice of ``jobs`` that ``engine`` does not know."""
     for name in {job[1] for job in jobs}:
@@ -211,12 +220,33 @@ def _pico(executable: str, jobs, folder: str):
     out = []
     path = os.path.join(folder, "pico.wav")
     for word, name, speed, pitch in jobs:
-        percent_speed, percent_pitch = 100 / _stretch(speed), 100 * _f0_factor(pitch)
-        text = (
-            f'<speed level="{percent_speed:.0f}"><pitch level="{percent_pitch:.0f}">'
-            f"{word}</pitch></speed>"
-        )
+        rate, f0 = _percents(speed, pitch)
+        text = f'<speed level="{rate}"><pitch level="{f0}">{word}</pitch></speed>'
         out.append(_speak_to_file([executable, "-l", name, "-w", path, text], path, "pico", name))
+    return out
+
+
+def _rhvoice_voices(executable: str) -> list[str]:
+    """The voices RHVoice has: the folders of its voice data beside its program (RHVoice-test
+    speaks with its default voice when given a name it does not know)."""
+    prefix = os.path.dirname(os.path.dirname(os.path.realpath(executable)))
+    folders = [os.path.join(prefix, "share", "RHVoice", "voices"), "/usr/share/RHVoice/voices"]
+    return sorted({name for f in folders if os.path.isdir(f) for name in os.listdir(f)})
+
+
+def _rhvoice(executable: str, jobs, folder: str):
+    """RHVoice utterances ``(word, voice, speed, pitch)`` -> a list of (samples, rate).
+
+    Its options set the rate and the pitch in percent of the voice's own."""
+    _check_voices("rhvoice", jobs, _rhvoice_voices(executable), f" ({INSTALL['rhvoice']})")
+    out = []
+    path, text = os.path.join(folder, "rhvoice.wav"), os.path.join(folder, "rhvoice.txt")
+    for word, name, speed, pitch in jobs:
+        with open(text, "w") as fh:
+            fh.write(word + "\n")
+        rate, f0 = _percents(speed, pitch)
+        command = [executable, "-p", name, "-r", rate, "-t", f0, "-i", text, "-o", path]
+        out.append(_speak_to_file(command, path, "rhvoice", name))
     return out
 
 
@@ -239,10 +269,11 @@ def make_spoken_digits(
     sr: int = 8000,
     return_X_y: bool = False,
 ):
-    """Synthesise the spoken words "zero" to "nine" with espeak-ng, flite, festival or pico.
+    """Synthesise the spoken words "zero" to "nine" with espeak-ng, flite, festival, pico or
+    RHVoice.
 
     The utterances of each digit take the voices of ``voices`` in turn (the same voices for
-    every digit), each with a random speed and a random pitch. Four synthesisers serve:
+    every digit), each with a random speed and a random pitch. Five synthesisers serve:
 
     * espeak-ng (``apt-get install espeak-ng``), the default: formant synthesis, many languages
       and voice variants, but rule-made sounds far from a recorded voice. Speed 130-200 words
@@ -262,11 +293,16 @@ def make_spoken_digits(
     * SVOX pico (``apt-get install libttspico-utils``, Debian non-free): one voice built from
       recordings per language, ``"pico:en-US"`` and ``"pico:en-GB"`` (both female); its text
       markup sets the speed and the pitch.
+    * RHVoice (``apt-get install rhvoice rhvoice-english``, Debian non-free): statistical voices
+      trained on recordings, ``"rhvoice:bdl"`` (US male), ``"rhvoice:clb"`` (US female),
+      ``"rhvoice:alan"`` (Scottish male) and ``"rhvoice:slt"`` (US female), the speakers of
+      CMU ARCTIC, and ``"rhvoice:evgeniy-eng"`` (male) and ``"rhvoice:lyubov"`` (female),
+      recorded for RHVoice; its options set the speed and the pitch.
 
-    Speed and pitch are drawn on espeak-ng's scales for every voice; flite, festival and pico
-    stretch the durations by ``165 / speed`` (1.27 to 0.83) and set the voice's mean pitch to
-    0.75-1.3 times its usual (flite's rms voice and festival's HTS voices keep their own pitch:
-    their engines ignore the setting).
+    Speed and pitch are drawn on espeak-ng's scales for every voice; flite, festival, pico and
+    RHVoice stretch the durations by ``165 / speed`` (1.27 to 0.83) and set the voice's mean
+    pitch to 0.75-1.3 times its usual (flite's rms voice and festival's HTS voices keep their
+    own pitch: their engines ignore the setting).
 
     Parameters
     ----------
@@ -275,8 +311,8 @@ def make_spoken_digits(
     voices : str or list of str, default=None
         The voices: espeak-ng voice names (``-v``), e.g. ``"en"``, ``"en-us"`` or ``"en+f3"`` (a
         language and a variant), or ``"ENGINE:NAME"`` with ENGINE ``espeak-ng``, ``flite``,
-        ``festival`` or ``pico`` (see above). None uses eight English espeak-ng voices, male
-        and female.
+        ``festival``, ``pico`` or ``rhvoice`` (see above). None uses eight English espeak-ng
+        voices, male and female.
     random_state : int, RandomState instance or None, default=None
         Seed of the speeds and pitches.
     sr : int, default=8000
@@ -310,8 +346,8 @@ def make_spoken_digits(
     Raises
     ------
     OSError
-        When the program of a voice (``espeak-ng``, ``flite``, ``festival`` or ``pico2wave``)
-        is not installed; the message says what to install.
+        When the program of a voice (``espeak-ng``, ``flite``, ``festival``, ``pico2wave`` or
+        ``RHVoice-test``) is not installed; the message says what to install.
     ValueError
         When a voice name is malformed or its synthesiser does not know it.
 
@@ -356,8 +392,10 @@ def make_spoken_digits(
                 spoken = _flite(executable, jobs, folder)
             elif engine == "festival":
                 spoken = _festival(executable, jobs, folder)
-            else:
+            elif engine == "pico":
                 spoken = _pico(executable, jobs, folder)
+            else:
+                spoken = _rhvoice(executable, jobs, folder)
             for i, (samples, rate) in zip(rows, spoken):
                 sounds[i] = _to_float(samples, rate, sr)
     if return_X_y:
