@@ -177,6 +177,8 @@ def test_spoken_digits_rate_and_voice_errors():
         make_spoken_digits(n_per_digit=1, voices=["xx-nope"])
     with pytest.raises(ValueError, match="apt-get install mbrola mbrola-zz9"):
         make_spoken_digits(n_per_digit=1, voices=["mb-zz9"])  # no such MBROLA voice
+    with pytest.raises(ValueError, match="apt-get install mbrola mbrola-zz9, Debian"):
+        make_spoken_digits(n_per_digit=1, voices=["mb-zz9-en"])  # its accented English variant
 
 
 @pytest.mark.parametrize(

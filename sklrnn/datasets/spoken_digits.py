@@ -117,7 +117,8 @@ def _espeak(executable: str, word: str, voice: str, speed: int, pitch: int):
         if voice.startswith("mb-"):  # an MBROLA voice: its own program and package
             message += (
                 f" (espeak-ng's MBROLA voices need the mbrola program and the voice: apt-get "
-                f"install mbrola mbrola-{voice[3:].partition('+')[0]}, Debian contrib and non-free)"
+                f"install mbrola mbrola-{voice[3:].split('-')[0].partition('+')[0]}, Debian "
+                "contrib and non-free)"
             )
         raise ValueError(f"espeak-ng could not speak with voice {voice!r}: {message}")
     return _read_wav(proc.stdout)  # --stdout writes a streaming header
@@ -281,7 +282,10 @@ def make_spoken_digits(
       (Debian contrib and non-free: ``apt-get install mbrola mbrola-us1 mbrola-us2 mbrola-us3
       mbrola-en1``; free for non-commercial use) espeak-ng also speaks with recorded voices:
       ``"mb-us1"`` (US female), ``"mb-us2"``, ``"mb-us3"`` (US male) and ``"mb-en1"``
-      (British male).
+      (British male), and with the MBROLA voices of other languages it speaks English with
+      their speakers' accents, e.g. ``"mb-de4-en"`` (German male) or ``"mb-fr4-en"`` (French
+      female; ``espeak-ng --voices=mb`` lists them, the package of ``"mb-de4-en"`` is
+      ``mbrola-de4``).
     * flite (``apt-get install flite``): voices built from recordings of real speakers, named
       ``"flite:kal"`` (a diphone voice, US male), ``"flite:awb"`` (Scottish male),
       ``"flite:rms"`` (US male) and ``"flite:slt"`` (US female), the last three statistical
