@@ -16,7 +16,7 @@ cuts the silence around every word (``MFCC(trim_db=...)``), removes each clip's 
 (:class:`sklrnn.features.SequenceNormalizer`), trains on speed-perturbed copies of every clip
 (:class:`sklrnn.features.WaveformPerturber`) and masks and noises the training batches
 (:mod:`sklrnn.augment`) and, when speech synthesisers are installed, adds to the three speakers
-seventeen synthetic voices built from recordings of fifteen other real speakers
+thirty-three synthetic voices built from recordings of thirty-one other real speakers
 (:func:`sklrnn.datasets.make_spoken_digits`); two such networks from different seeds vote.
 Voices synthesised by espeak-ng, when it is installed, serve as speakers that no model here has
 heard. A logistic regression on the mean MFCC of each clip is the baseline.
@@ -132,17 +132,21 @@ print("  reference: MFCC means + LR about 0.69 speaker-independent (trained on 5
 #   voice one network's errors swing with its seed, and the average of two is steadier.
 #
 # * when speech synthesisers are installed, adds ten synthetic utterances of each digit from
-#   each of seventeen voices built from recordings of fifteen real speakers to every training
-#   set, each at a random speed and pitch, and one copy of each at a random speed between 0.85
-#   and 1.15 (the same perturbation as the real clips', without noise): flite's kal, awb, rms
-#   and slt (``apt-get install flite``), festival's kal and ked diphone voices and its
-#   HMM-based slt (``apt-get install festival festvox-kallpc16k festvox-kdlpc16k
+#   each of thirty-three voices built from recordings of thirty-one real speakers to every
+#   training set, each at a random speed and pitch, and one copy of each at a random speed
+#   between 0.85 and 1.15 (the same perturbation as the real clips', without noise): flite's
+#   kal, awb, rms and slt (``apt-get install flite``), festival's kal and ked diphone voices
+#   and its HMM-based slt (``apt-get install festival festvox-kallpc16k festvox-kdlpc16k
 #   festvox-us-slt-hts``), the MBROLA diphone voices us1, us2, us3 and en1 spoken by espeak-ng
 #   (``apt-get install espeak-ng mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1``, Debian
-#   contrib and non-free, free for non-commercial use), SVOX pico's American and British
-#   voices (``apt-get install libttspico-utils``, non-free) and RHVoice's bdl, clb, evgeniy-eng
-#   and lyubov (``apt-get install rhvoice rhvoice-english``, non-free). Seven of the voices are
-#   female; the four FSDD speakers are male. RHVoice's alan and slt are left out: their
+#   contrib and non-free, free for non-commercial use), sixteen MBROLA voices of speakers of
+#   other languages (Afrikaans, Dutch, French, German, Greek, Hungarian, Polish, Romanian,
+#   Swedish) speaking English through espeak-ng with an accent (``"mb-de4-en"``...; ``apt-get
+#   install mbrola-af1 mbrola-nl2 mbrola-fr1 mbrola-fr4 mbrola-de1 ... mbrola-sw2``, the
+#   packages named in ``OTHER_MBROLA`` below), SVOX pico's American and British voices
+#   (``apt-get install libttspico-utils``, non-free) and RHVoice's bdl, clb, evgeniy-eng and
+#   lyubov (``apt-get install rhvoice rhvoice-english``, non-free). Fourteen of the voices
+#   are female; the four FSDD speakers are male. RHVoice's alan and slt are left out: their
 #   speakers are already here (flite's awb and slt), and with them the held-out speakers
 #   scored lower (docs/benchmarks.rst).
 #
@@ -161,6 +165,8 @@ n_clips = len(paths)
 copies = [robust_frames[k * n_clips : (k + 1) * n_clips] for k in range(1 + N_COPIES)]
 
 # Synthetic voices of recorded speakers, from the synthesisers that are installed
+OTHER_MBROLA = ["af1", "nl2", "fr1", "fr4", "de1", "de2", "de3", "de4",
+                "de5", "de6", "gr2", "hu1", "pl1", "ro1", "sw1", "sw2"]  # fmt: skip
 RECORDED_VOICES = {
     "flite": ["flite:kal", "flite:awb", "flite:rms", "flite:slt"],
     "festival": [
@@ -169,6 +175,8 @@ RECORDED_VOICES = {
         "festival:cmu_us_slt_arctic_hts",
     ],
     "MBROLA": ["mb-us1", "mb-us2", "mb-us3", "mb-en1"],
+    # speakers of other languages: English phonemes spoken with their diphones
+    "MBROLA, accented": [f"mb-{name}-en" for name in OTHER_MBROLA],
     "pico": ["pico:en-US", "pico:en-GB"],
     "RHVoice": ["rhvoice:bdl", "rhvoice:clb", "rhvoice:evgeniy-eng", "rhvoice:lyubov"],
 }
