@@ -22,7 +22,6 @@ VOICES = ("en", "en-us", "en+f3", "en+m3", "en-us+f2", "en-gb-scotland+m4", "en+
 SPEEDS = (130, 200)  # words per minute, espeak-ng's -s (its default is 175)
 PITCHES = (25, 75)  # 0-99, espeak-ng's -p (its default is 50)
 SILENCE = 1e-3
-ENGINES = ("espeak-ng", "flite", "festival", "pico", "rhvoice")
 # The program of each engine, where its name differs
 PROGRAMS = {"pico": "pico2wave", "rhvoice": "RHVoice-test"}
 # What to install where a synthesiser is missing (Debian and Ubuntu package names)
@@ -79,10 +78,10 @@ def _split_voice(voice: str) -> tuple[str, str]:
     engine, sep, name = voice.partition(":")
     if not sep:
         return "espeak-ng", voice
-    if engine not in ENGINES or not name:
+    if engine not in SYNTHESISE or not name:
         raise ValueError(
             f"voice {voice!r}: expected an espeak-ng voice name or ENGINE:NAME with ENGINE one of "
-            f"{', '.join(ENGINES)}."
+            f"{', '.join(SYNTHESISE)}."
         )
     return engine, name
 
@@ -251,6 +250,21 @@ def _rhvoice(executable: str, jobs, folder: str):
     return out
 
 
+def _espeak_jobs(executable: str, jobs, folder: str):
+    """espeak-ng utterances ``(word, voice, speed, pitch)`` -> a list of (samples, rate)."""
+    return [_espeak(executable, *job) for job in jobs]
+
+
+# How each engine speaks a list of utterances ``(word, name, speed, pitch)``
+SYNTHESISE = {
+    "espeak-ng": _espeak_jobs,
+    "flite": _flite,
+    "festival": _festival,
+    "pico": _pico,
+    "rhvoice": _rhvoice,
+}
+
+
 def _to_float(samples: np.ndarray, rate: int, sr: int) -> np.ndarray:
     """int16 samples at ``rate`` -> float32 at ``sr``, leading and trailing silence removed."""
     y = samples.astype(np.float64) / 32768.0
@@ -390,16 +404,7 @@ def make_spoken_digits(
         for engine, executable in executables.items():
             rows = [i for i in range(n) if split[voice[i]][0] == engine]
             jobs = [(WORDS[target[i]], split[voice[i]][1], speed[i], pitch[i]) for i in rows]
-            if engine == "espeak-ng":
-                spoken = [_espeak(executable, *job) for job in jobs]
-            elif engine == "flite":
-                spoken = _flite(executable, jobs, folder)
-            elif engine == "festival":
-                spoken = _festival(executable, jobs, folder)
-            elif engine == "pico":
-                spoken = _pico(executable, jobs, folder)
-            else:
-                spoken = _rhvoice(executable, jobs, folder)
+            spoken = SYNTHESISE[engine](executable, jobs, folder)
             for i, (samples, rate) in zip(rows, spoken):
                 sounds[i] = _to_float(samples, rate, sr)
     if return_X_y:
