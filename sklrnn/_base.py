@@ -17,7 +17,7 @@ from skorch.helper import predefined_split
 
 from ._accelerate import MODES as ACCELERATOR_MODES
 from ._accelerate import accelerated_net, plain_net
-from ._budget import TrainingBudget, training_budget
+from ._budget import TrainingBudget, TrainingDone, fitted_budget, training_budget
 from ._checkpoint import checkpoint_callbacks
 from ._data import (
     Sequences,
@@ -187,7 +187,12 @@ class BaseSequenceEstimator(
             resume, checkpoint = checkpoint_callbacks(
                 self.checkpoint_dir, self.get_params(deep=False)
             )
-        callbacks += resume + self._extra_callbacks(budget) + checkpoint
+        callbacks += resume + self._extra_callbacks(budget)
+        if self.max_epochs == "auto" and not budget.early_stopping:  # the budget's own stop
+            eta_min = self.learning_rate / 100  # the floor of the cosine schedule
+            anneal = getattr(self, "lr_schedule", None) == "cosine"
+            callbacks.append(("training_done", TrainingDone(self.n_iter_no_change, eta_min, anneal)))
+        callbacks += checkpoint
         for i, cb in enumerate(self.callbacks or []):
             name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append((name, copy.deepcopy(cb)))
@@ -357,6 +362,7 @@ class BaseSequenceEstimator(
 
     def _record_history(self) -> None:
         history = self.net_.history
+        self.budget_ = fitted_budget(self.budget_, history)
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         self.n_iter_ = len(self.loss_curve_)
         self.best_loss_ = min(self.loss_curve_)

@@ -12,7 +12,19 @@ from __future__ import annotations
 import inspect
 import textwrap
 
-from ._budget import MAX_BATCH, MAX_EPOCHS, MIN_BATCH, MIN_EPOCHS, MIN_STEPS, MIN_VALIDATION
+from ._budget import (
+    ANNEAL_SHARE,
+    CONVERGED_LOSS,
+    MAX_BATCH,
+    MAX_EPOCHS,
+    MAX_RECURRENT_STEPS,
+    MIN_BATCH,
+    MIN_EPOCHS,
+    MIN_PLATEAU_STEPS,
+    MIN_STEPS,
+    MIN_VALIDATION,
+    PLATEAU_DROP,
+)
 from .utils._param_validation import doc_type
 
 TRAINING = {
@@ -26,7 +38,12 @@ TRAINING = {
     ),
     "max_epochs": (
         'Maximum number of passes over the training data; ``"auto"`` gives at least '
-        f"{MIN_STEPS} optimizer steps, between {MIN_EPOCHS} and {MAX_EPOCHS} epochs."
+        f"{MIN_STEPS} optimizer steps, between {MIN_EPOCHS} and {MAX_EPOCHS} epochs, and, "
+        "without a validation split, stops once training is done: when the training loss has "
+        f"not fallen {PLATEAU_DROP:.0%} below its best for ``n_iter_no_change`` epochs (and "
+        f"{MIN_PLATEAU_STEPS} optimizer steps), or is below {CONVERGED_LOSS:g}; the learning "
+        f"rate first anneals to its floor over {ANNEAL_SHARE:.0%} more epochs (at least 5). "
+        "``budget_`` says what ran and why it stopped."
     ),
     "early_stopping": (
         "Hold out ``validation_fraction`` of the data (stratified by class in a classifier), "
@@ -105,6 +122,15 @@ RECURRENT = {
         'around a splice site, say): ``"learned"`` trains one vector per position up to the '
         'longest sequence seen at fit (later positions share the last), ``"sinusoidal"`` '
         "uses fixed sine and cosine codes."
+    ),
+    "segment_length": (
+        "Read long sequences in segments: the recurrent layer reads one step per segment of "
+        "this many steps (the segment's steps flattened, through a linear layer and a ReLU; "
+        "the segments of SegRNN, Lin et al. 2023) and the convolutions max-pool the output of "
+        "their first layer by the same factor, so the network walks "
+        '``ceil(n_timesteps / segment_length)`` steps. ``"auto"`` keeps the recurrent '
+        f"layer at most {MAX_RECURRENT_STEPS} steps long (1 for sequences up to "
+        f"{MAX_RECURRENT_STEPS} steps); the resolved value is ``segment_length_``."
     ),
     "augmentation": (
         "Transforms from :mod:`sklrnn.augment` (``TimeMask``, ``FeatureMask``, ``TimeWarp``, "

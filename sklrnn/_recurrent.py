@@ -9,7 +9,7 @@ import numpy as np
 from skorch.callbacks import LRScheduler
 
 from ._base import BaseSequenceEstimator
-from ._budget import TrainingBudget
+from ._budget import TrainingBudget, resolve_segment_length
 from ._data import Sequences, check_sequences
 from .augment import Augmentation, Augmenter, check_augmentation
 from .nn.recurrent import (
@@ -65,6 +65,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         "frame_pool_size": [Interval(Integral, 1, None)],
         "embedding_dim": [None, Interval(Integral, 1, None)],
         "position_encoding": [Options(POSITION_ENCODINGS)],
+        "segment_length": [Options(("auto",)), Interval(Integral, 1, None)],
         "augmentation": [None, Augmentation, list, tuple],
         "lr_schedule": [Options(LR_SCHEDULES)],
     }
@@ -87,6 +88,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         frame_pool_size=3,
         embedding_dim=None,
         position_encoding=None,
+        segment_length="auto",
         augmentation=None,
         optimizer="adam",
         learning_rate=1e-3,
@@ -122,6 +124,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.frame_pool_size = frame_pool_size
         self.embedding_dim = embedding_dim
         self.position_encoding = position_encoding
+        self.segment_length = segment_length
         self.augmentation = augmentation
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -189,6 +192,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
             self.vocabulary_size_ = check_vocabulary(seqs.data, int(self.embedding_dim))
         self.n_outputs_ = self._n_outputs(y)
         self.max_timesteps_ = int(seqs.data.shape[1])
+        self.segment_length_ = resolve_segment_length(self.segment_length, self.max_timesteps_)
         return self._make_module()
 
     def _module_metadata(self) -> dict:
@@ -196,11 +200,13 @@ class RecurrentEstimator(BaseSequenceEstimator):
             "n_outputs_": self.n_outputs_,
             "vocabulary_size_": getattr(self, "vocabulary_size_", None),
             "max_timesteps_": self.max_timesteps_,
+            "segment_length_": self.segment_length_,
         }
 
     def _restore(self, fitted: dict) -> RecurrentNet:
         self.n_outputs_ = fitted["n_outputs_"]
         self.max_timesteps_ = fitted.get("max_timesteps_", 1)
+        self.segment_length_ = fitted.get("segment_length_", 1)  # files of 0.1 read every step
         if fitted["vocabulary_size_"] is not None:
             self.vocabulary_size_ = fitted["vocabulary_size_"]
         return self._make_module()
@@ -234,4 +240,5 @@ class RecurrentEstimator(BaseSequenceEstimator):
             position_encoding=self.position_encoding,
             position_dim=POSITION_DIM,
             max_len=self.max_timesteps_,
+            segment_length=int(self.segment_length_),
         )

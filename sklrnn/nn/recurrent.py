@@ -1,13 +1,14 @@
-"""RecurrentNet: [embedding | frame encoder] [+ positions] -> [Conv1d] -> RNN/LSTM/GRU -> pooling
--> head."""
+"""RecurrentNet: [embedding | frame encoder] [+ positions] -> [Conv1d] [-> segments] ->
+RNN/LSTM/GRU -> pooling -> head."""
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._utils import check_choice, valid_mask
+from ._utils import check_choice, check_positive_int, valid_mask
 from .frames import FrameEncoder
 
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -53,11 +54,25 @@ class _MaskedBatchNorm1d(nn.BatchNorm1d):
         return centred * scale[None, :, None] + self.bias[None, :, None]
 
 
+def coarse_lengths(lengths: torch.Tensor, factor: int) -> torch.Tensor:
+    """Valid steps of each sequence once every ``factor`` steps become one: ``ceil(T_i / factor)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> coarse_lengths(torch.tensor([1, 4, 5]), 4)
+    tensor([1, 1, 2])
+    """
+    return torch.div(lengths + factor - 1, factor, rounding_mode="floor")
+
+
 class _ConvFrontEnd(nn.Module):
     """Conv1d [-> BatchNorm] -> ReLU blocks over time; steps past each sequence's end are zero.
 
     With batch norm this is the fully convolutional network (FCN) of Wang, Yan and Oates,
     "Time series classification from scratch with deep neural networks" (IJCNN 2017).
+    With ``pool > 1`` the output of the first block is max-pooled over windows of ``pool``
+    steps (stride ``pool``), so the later, wider blocks run on ``ceil(T / pool)`` steps.
     """
 
     def __init__(
@@ -66,8 +81,10 @@ class _ConvFrontEnd(nn.Module):
         channels: tuple[int, ...],
         kernel_sizes: tuple[int, ...],
         norm: str | None = None,
+        pool: int = 1,
     ) -> None:
         super().__init__()
+        self.pool = pool
         widths = (in_features, *channels)
         self.convs = nn.ModuleList(
             nn.Conv1d(a, b, k, padding="same", bias=norm is None)
@@ -78,6 +95,7 @@ class _ConvFrontEnd(nn.Module):
         )
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """[B, T, F] steps and their [B, T] mask -> [B, ceil(T / pool), C] features."""
         keep = mask[:, None, :].to(x.dtype)  # [B, T] -> [B, 1, T]
         h = x.transpose(1, 2) * keep  # [B, T, F] -> [B, F, T]
         for i, conv in enumerate(self.convs):
@@ -87,7 +105,12 @@ class _ConvFrontEnd(nn.Module):
             # Zeroing the padded steps after every layer makes a padded sequence see exactly
             # the zero border an unpadded one sees.
             h = torch.relu(h) * keep
-        return h.transpose(1, 2)  # [B, C, T] -> [B, T, C]
+            if i == 0 and self.pool > 1:
+                # The features are >= 0 and padded steps 0, so a window's max is that of its
+                # valid steps: padding cannot change it.
+                h = F.max_pool1d(h, self.pool, ceil_mode=True)  # [B, C, T] -> [B, C, T/pool]
+                keep = F.max_pool1d(keep, self.pool, ceil_mode=True)  # [B, 1, T/pool]
+        return h.transpose(1, 2)  # [B, C, T'] -> [B, T', C]
 
 
 class RecurrentNet(nn.Module):
@@ -153,6 +176,14 @@ class RecurrentNet(nn.Module):
         Size of the position code.
     max_len : int, default=1
         Positions of the learned code (the longest sequence expected).
+    segment_length : int, default=1
+        Read long sequences at a coarser time resolution. Above 1, the recurrent layer reads
+        one step per segment of ``segment_length`` steps, each segment's steps flattened and
+        embedded by a linear layer and a ReLU (the segments of SegRNN, Lin et al., "SegRNN:
+        segment recurrent neural network for long-term time series forecasting", 2023), so it
+        walks ``ceil(T / segment_length)`` steps instead of ``T``; the convolutions max-pool
+        the output of their first layer by the same factor (with ``conv_mode="serial"`` the
+        recurrent layer reads those pooled features). 1 reads every step.
 
     Examples
     --------
@@ -186,8 +217,10 @@ class RecurrentNet(nn.Module):
         position_encoding: str | None = None,
         position_dim: int = 16,
         max_len: int = 1,
+        segment_length: int = 1,
     ) -> None:
         super().__init__()
+        check_positive_int(segment_length, "segment_length")
         check_choice(cell, "cell", CELLS)
         check_choice(pooling, "pooling", POOLINGS)
         check_choice(conv_norm, "conv_norm", CONV_NORMS)
@@ -228,11 +261,18 @@ class RecurrentNet(nn.Module):
                     f"conv_kernel_size has {len(kernels)} entries for {len(conv_channels)} "
                     "convolutions; give one size, or one per entry of conv_channels."
                 )
-            self.conv = _ConvFrontEnd(step_features, tuple(conv_channels), kernels, conv_norm)
+            self.conv = _ConvFrontEnd(
+                step_features, tuple(conv_channels), kernels, conv_norm, pool=segment_length
+            )
             if conv_mode == "serial":
                 step_features = conv_channels[-1]
             else:
                 conv_width = conv_channels[-1]
+        self.segment_length = segment_length
+        self.segments: nn.Linear | None = None
+        if segment_length > 1 and not (conv_channels and conv_mode == "serial"):
+            self.segments = nn.Linear(segment_length * step_features, hidden_size)
+            step_features = hidden_size
         self.rnn = CELLS[cell](
             step_features,
             hidden_size,
@@ -280,13 +320,17 @@ class RecurrentNet(nn.Module):
         if self.position_encoding is not None:
             steps = torch.cat([steps, self._positions(steps)], dim=-1)  # [B, T, F + P]
         conv_pooled = None
-        if self.conv is not None:
-            if self.conv_mode == "serial":
-                steps = self.conv(steps, mask)
-            else:
-                valid = mask.unsqueeze(-1)  # [B, T] -> [B, T, 1]
-                conv_out = self.conv(steps, mask)  # padded steps are zero
-                conv_pooled = conv_out.sum(1) / valid.sum(1).clamp(min=1)  # [B, T, C] -> [B, C]
+        if self.conv is not None and self.conv_mode == "parallel":
+            conv_out = self.conv(steps, mask)  # [B, T', C], padded steps are zero
+            n_valid = coarse_lengths(lengths, self.segment_length).to(conv_out.dtype)
+            conv_pooled = conv_out.sum(1) / n_valid.clamp(min=1)[:, None]  # [B, T', C] -> [B, C]
+        elif self.conv is not None:
+            steps = self.conv(steps, mask)  # [B, T, F] -> [B, T', C]
+        if self.segments is not None:
+            steps = self._segment(steps, mask)  # [B, T, F] -> [B, T', H]
+        if self.segment_length > 1:
+            lengths = coarse_lengths(lengths, self.segment_length)
+            mask = valid_mask(lengths, steps.shape[1])
         max_len = steps.shape[1]
         ragged = bool((lengths < max_len).any())
         if ragged:
@@ -301,6 +345,16 @@ class RecurrentNet(nn.Module):
         if conv_pooled is not None:
             pooled = torch.cat([pooled, conv_pooled], dim=1)  # [B, D] + [B, C] -> [B, D + C]
         return self.head(self.dropout(pooled))
+
+    def _segment(self, steps: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """[B, T, F] steps -> [B, ceil(T / W), H] segment embeddings (W = segment_length)."""
+        width = self.segment_length
+        batch, n_steps, n_features = steps.shape
+        n_segments = -(-n_steps // width)
+        steps = steps * mask.unsqueeze(-1).to(steps.dtype)  # padded steps read as zeros
+        steps = F.pad(steps, (0, 0, 0, n_segments * width - n_steps))  # [B, N*W, F]
+        segments = steps.reshape(batch, n_segments, width * n_features)  # [B, N*W, F] -> [B, N, W*F]
+        return torch.relu(self.segments(segments))  # [B, N, W*F] -> [B, N, H]
 
     def _pool(self, out: torch.Tensor, state, mask: torch.Tensor) -> torch.Tensor:
         if self.pooling == "last":
