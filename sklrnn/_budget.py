@@ -13,9 +13,12 @@ sequences and on 100,000, and on sequences of 24 steps and of 2,000:
   ``MIN_EPOCHS`` and ``MAX_EPOCHS`` epochs. Without a validation split, training stops
   earlier once it is done (:class:`TrainingDone`): when the epoch's training loss has not
   fallen below ``1 - PLATEAU_DROP`` times its best for ``n_iter_no_change`` epochs and
-  ``MIN_PLATEAU_STEPS`` optimizer steps (a plateau), or is below ``CONVERGED_LOSS`` (the training data are fitted). The learning rate
-  then still anneals: a cosine from its current value down to the schedule's floor over
-  ``ANNEAL_SHARE`` of the epochs run (at least ``MIN_ANNEAL_EPOCHS``), and the fit ends;
+  ``MIN_PLATEAU_STEPS`` optimizer steps (a plateau) once that best is below
+  ``PLATEAU_BELOW`` times the first epoch's loss (higher up, a plateau is a stall that more
+  epochs get out of, not the end of training), or is below ``CONVERGED_LOSS`` (the
+  training data are fitted). The learning rate then still anneals: a cosine from its
+  current value down to the schedule's floor over ``ANNEAL_SHARE`` of the epochs run (at
+  least ``MIN_ANNEAL_EPOCHS``), and the fit ends;
 - ``segment_length="auto"`` lets the recurrent layer walk at most ``MAX_RECURRENT_STEPS``
   steps: longer sequences are read in segments of ``ceil(n_timesteps / MAX_RECURRENT_STEPS)``
   steps (see :class:`~sklrnn.nn.recurrent.RecurrentNet`).
@@ -35,6 +38,7 @@ MIN_BATCH, MAX_BATCH = 16, 64
 MIN_STEPS = 1500
 MIN_EPOCHS, MAX_EPOCHS = 50, 500
 PLATEAU_DROP = 0.01
+PLATEAU_BELOW = 0.1
 CONVERGED_LOSS = 1e-3
 ANNEAL_SHARE, MIN_ANNEAL_EPOCHS = 0.1, 5
 MIN_PLATEAU_STEPS = 100
@@ -97,11 +101,13 @@ def training_budget(
 
     Examples
     --------
-    >>> training_budget(36, batch_size="auto", max_epochs="auto", early_stopping="auto",
-    ...                 validation_fraction=0.1)[:3]
-    (16, 500, False)
-    >>> training_budget(100_000, batch_size="auto", max_epochs="auto", early_stopping="auto",
-    ...                 validation_fraction=0.1)[:3]
+    >>> budget = training_budget(36, batch_size="auto", max_epochs="auto", early_stopping="auto",
+    ...                          validation_fraction=0.1)
+    >>> budget.batch_size, budget.max_epochs, budget.early_stopping, budget.stop_reason
+    (16, 500, False, None)
+    >>> budget = training_budget(100_000, batch_size="auto", max_epochs="auto",
+    ...                          early_stopping="auto", validation_fraction=0.1)
+    >>> budget.batch_size, budget.max_epochs, budget.early_stopping
     (64, 50, True)
     """
     if early_stopping == "auto":
@@ -147,7 +153,12 @@ def fitted_budget(budget: TrainingBudget, history) -> TrainingBudget:
     else:
         reason = "max_epochs"
     return TrainingBudget(
-        budget.batch_size, budget.max_epochs, budget.early_stopping, n_epochs, n_steps, reason,
+        budget.batch_size,
+        budget.max_epochs,
+        budget.early_stopping,
+        n_epochs,
+        n_steps,
+        reason,
         stop_epoch,
     )
 
@@ -155,7 +166,7 @@ def fitted_budget(budget: TrainingBudget, history) -> TrainingBudget:
 class TrainingDone(Callback):
     """Stop a fit without validation data once training is done (see the module's rule).
 
-    When the training loss has plateaued (``"plateau"``) or is below ``CONVERGED_LOSS``
+    When the training loss has plateaued low (``"plateau"``) or is below ``CONVERGED_LOSS``
     (``"converged"``), the reason is written in that epoch's history (``training_done``) and
     the learning rate anneals from its current value to ``eta_min`` by a cosine over
     ``max(MIN_ANNEAL_EPOCHS, ceil(ANNEAL_SHARE * epoch))`` epochs (``anneal=False``: none);
@@ -191,7 +202,8 @@ class TrainingDone(Callback):
                 best, since = loss, 0
             else:
                 since += 1
-        return "plateau" if since >= patience else None
+        low = best <= PLATEAU_BELOW * losses[0]
+        return "plateau" if since >= patience and low else None
 
     def on_epoch_end(self, net, **kwargs):
         history = net.history[self.first_epoch_ :]

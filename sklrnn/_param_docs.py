@@ -23,6 +23,7 @@ from ._budget import (
     MIN_PLATEAU_STEPS,
     MIN_STEPS,
     MIN_VALIDATION,
+    PLATEAU_BELOW,
     PLATEAU_DROP,
 )
 from .utils._param_validation import doc_type
@@ -41,7 +42,8 @@ TRAINING = {
         f"{MIN_STEPS} optimizer steps, between {MIN_EPOCHS} and {MAX_EPOCHS} epochs, and, "
         "without a validation split, stops once training is done: when the training loss has "
         f"not fallen {PLATEAU_DROP:.0%} below its best for ``n_iter_no_change`` epochs (and "
-        f"{MIN_PLATEAU_STEPS} optimizer steps), or is below {CONVERGED_LOSS:g}; the learning "
+        f"{MIN_PLATEAU_STEPS} optimizer steps) once it is below {PLATEAU_BELOW:g} times the "
+        "first epoch's, or is below {CONVERGED_LOSS:g}; the learning "
         f"rate first anneals to its floor over {ANNEAL_SHARE:.0%} more epochs (at least 5). "
         "``budget_`` says what ran and why it stopped."
     ),

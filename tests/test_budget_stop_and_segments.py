@@ -51,7 +51,7 @@ def _run(callback, losses, batches=10):
 
 def test_plateau_anneals_then_stops():
     # 20 epochs of falling loss, then flat: a plateau after max(5, 100 steps / 10) epochs
-    losses = [1 / (1 + e) for e in range(20)] + [0.05] * 100
+    losses = [1 / (1 + e) for e in range(20)] + [0.05] * 100  # flat at a 20th of the first
     net, stopped = _run(TrainingDone(patience=5, eta_min=1e-4), losses)
     marked = [row for row in net.history if "training_done" in row]
     assert [row["training_done"] for row in marked] == ["plateau"]
@@ -100,8 +100,9 @@ def test_segments_shorten_the_recurrence(conv):
 
 
 def test_serial_convolutions_pool_instead():
-    net = RecurrentNet(2, 3, hidden_size=4, conv_channels=(6, 4), conv_mode="serial",
-                       segment_length=4)
+    net = RecurrentNet(
+        2, 3, hidden_size=4, conv_channels=(6, 4), conv_mode="serial", segment_length=4
+    )
     seen = []
     net.rnn.register_forward_hook(lambda module, args, out: seen.append(args[0].shape))
     net(torch.zeros(2, 10, 2), torch.tensor([10, 10]))
@@ -126,3 +127,9 @@ def test_long_series_are_read_in_segments_by_default():
     assert clf.segment_length_ == 3
     assert clf.net_.module_.segments.in_features == 3  # three steps of one feature
     assert RNNClassifier(**TINY, max_epochs=1).fit(X[:, :20], y).segment_length_ == 1
+
+
+def test_a_plateau_high_up_is_a_stall_not_the_end():
+    stalled = [0.7, 0.5] + [0.45] * 100  # flat at two thirds of the first epoch's loss
+    net, stopped = _run(TrainingDone(patience=5, eta_min=0.0), stalled)
+    assert stopped is None and not any("training_done" in row for row in net.history)

@@ -353,7 +353,8 @@ class RecurrentNet(nn.Module):
         n_segments = -(-n_steps // width)
         steps = steps * mask.unsqueeze(-1).to(steps.dtype)  # padded steps read as zeros
         steps = F.pad(steps, (0, 0, 0, n_segments * width - n_steps))  # [B, N*W, F]
-        segments = steps.reshape(batch, n_segments, width * n_features)  # [B, N*W, F] -> [B, N, W*F]
+        # [B, N*W, F] -> [B, N, W*F]
+        segments = steps.reshape(batch, n_segments, width * n_features)
         return torch.relu(self.segments(segments))  # [B, N, W*F] -> [B, N, H]
 
     def _pool(self, out: torch.Tensor, state, mask: torch.Tensor) -> torch.Tensor:
