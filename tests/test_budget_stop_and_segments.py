@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from sklrnn import RNNClassifier
-from sklrnn._budget import (
+from sklrnn._engine.budget import (
     MAX_RECURRENT_STEPS,
     MIN_PLATEAU_STEPS,
     TrainingDone,

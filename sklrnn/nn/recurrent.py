@@ -94,6 +94,10 @@ class _ConvFrontEnd(nn.Module):
             nn.ModuleList(_MaskedBatchNorm1d(b) for b in channels) if norm == "batch" else None
         )
 
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("pool", 1)  # pickles of 0.1 read every step
+        super().__setstate__(state)
+
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """[B, T, F] steps and their [B, T] mask -> [B, ceil(T / pool), C] features."""
         keep = mask[:, None, :].to(x.dtype)  # [B, T] -> [B, 1, T]
@@ -285,6 +289,11 @@ class RecurrentNet(nn.Module):
         self.attention = nn.Linear(width, 1) if pooling == "attention" else None
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(width + conv_width, n_outputs)
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("segment_length", 1)  # pickles of 0.1 read every step
+        state.setdefault("segments", None)
+        super().__setstate__(state)
 
     def _embed_steps(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Turn raw input into [B, T, F] step features."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 import inspect
 import textwrap
 
-from ._budget import (
+from ..utils._param_validation import doc_type
+from .budget import (
     ANNEAL_SHARE,
     CONVERGED_LOSS,
     MAX_BATCH,
@@ -26,7 +27,6 @@ from ._budget import (
     PLATEAU_BELOW,
     PLATEAU_DROP,
 )
-from .utils._param_validation import doc_type
 
 TRAINING = {
     "optimizer": "Optimiser.",
@@ -43,7 +43,7 @@ TRAINING = {
         "without a validation split, stops once training is done: when the training loss has "
         f"not fallen {PLATEAU_DROP:.0%} below its best for ``n_iter_no_change`` epochs (and "
         f"{MIN_PLATEAU_STEPS} optimizer steps) once it is below {PLATEAU_BELOW:g} times the "
-        "first epoch's, or is below {CONVERGED_LOSS:g}; the learning "
+        f"first epoch's, or is below {CONVERGED_LOSS:g}; the learning "
         f"rate first anneals to its floor over {ANNEAL_SHARE:.0%} more epochs (at least 5). "
         "``budget_`` says what ran and why it stopped."
     ),
