@@ -133,3 +133,17 @@ def test_a_plateau_high_up_is_a_stall_not_the_end():
     stalled = [0.7, 0.5] + [0.45] * 100  # flat at two thirds of the first epoch's loss
     net, stopped = _run(TrainingDone(patience=5, eta_min=0.0), stalled)
     assert stopped is None and not any("training_done" in row for row in net.history)
+
+
+def test_batch_norm_keeps_the_statistics_of_the_training_data():
+    # series whose levels differ: small batches see little of the variance between series
+    rng = np.random.RandomState(0)
+    X = (rng.normal(size=(40, 12, 1)) + 5 * rng.normal(size=(40, 1, 1))).astype("float32")
+    y = (X[:, :, 0].mean(1) > 0).astype(int)
+    clf = RNNClassifier(**TINY | dict(conv_channels=(4,)), conv_norm="batch", max_epochs=3)
+    clf.fit(X, y)
+    conv, norm = clf.net_.module_.conv.convs[0], clf.net_.module_.conv.norms[0]
+    with torch.no_grad():
+        h = conv(torch.as_tensor(X).transpose(1, 2))  # [B, T, 1] -> [B, C, T]
+    np.testing.assert_allclose(norm.running_mean, h.mean((0, 2)), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(norm.running_var, h.var((0, 2)), rtol=1e-3)

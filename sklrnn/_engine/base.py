@@ -309,6 +309,8 @@ class BaseSequenceEstimator(
             raise FloatingPointError(divergence_message(self, exc, seqs.data)) from None
         if interrupt["interrupted"]:  # skorch's partial_fit swallowed a Ctrl-C
             raise KeyboardInterrupt
+        if not hasattr(net, "accelerator"):  # evaluation statistics of the training data
+            net.settle_batch_norm(dataset, seed + 2)
         # only once training has succeeded; an accelerated net is unwrapped to a plain one
         self.net_ = plain_net(net) if hasattr(net, "accelerator") else net
         self._fit_params = params

