@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -36,6 +34,8 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
+
+from .utils._io import atomic_write
 
 __all__ = ["onnx_inputs", "to_onnx"]
 
@@ -200,9 +200,7 @@ def to_onnx(estimator, path, *, opset_version: int = 17) -> Path:
     onnx = _import_onnx()
     graph, names_in, names_out, axes = _graph(estimator)
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=path.parent or ".")
-    os.close(fd)
-    try:
+    with atomic_write(path, suffix=".onnx") as tmp:
         with warnings.catch_warnings():
             # the tracer warns about every Python branch on a tensor (it records the path the
             # ragged example takes, on purpose) and torch about its TorchScript-based exporter
@@ -210,14 +208,14 @@ def to_onnx(estimator, path, *, opset_version: int = 17) -> Path:
             torch.onnx.export(
                 graph,
                 _example_inputs(estimator),
-                tmp,
+                str(tmp),
                 dynamo=False,
                 input_names=names_in,
                 output_names=names_out,
                 dynamic_axes=axes,
                 opset_version=opset_version,
             )
-        model = onnx.load(tmp)
+        model = onnx.load(str(tmp))
         metadata = {
             "estimator": type(estimator).__name__,
             "step_shape": json.dumps(list(estimator.step_shape_)),
@@ -226,11 +224,7 @@ def to_onnx(estimator, path, *, opset_version: int = 17) -> Path:
             _add_labels(model, estimator.classes_)
             metadata["classes"] = json.dumps(np.asarray(estimator.classes_).tolist())
         onnx.helper.set_model_props(model, metadata)
-        onnx.save(model, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        onnx.save(model, str(tmp))
     return path
 
 

@@ -12,8 +12,6 @@ verifies it, so a damaged file raises instead of loading wrong weights.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._io import atomic_write
 from .budget import TrainingBudget
 
 FORMAT = "sklrnn-weights-2"
@@ -115,32 +114,6 @@ def checksum(payload: dict) -> str:
     return digest.hexdigest()
 
 
-def write_atomic(payload: dict, path) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then rename it onto ``path``: a failure
-    while writing leaves any previous file at ``path`` as it was."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes the file private (0600)
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _file_mode(path: Path) -> int:
-    """The permissions of the file at ``path`` if there is one, else those a new file gets."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def read_payload(path, cls_name: str) -> dict:
     """The verified payload of a file written by ``save``, or a ValueError that says why not."""
     path = Path(path)
@@ -207,7 +180,8 @@ class PersistenceMixin:
             "state_dict": state,
         }
         payload["checksum"] = checksum(payload)
-        write_atomic(payload, path)
+        with atomic_write(path) as tmp:
+            torch.save(payload, tmp)
 
     def _module_metadata(self) -> dict:
         """Plain values (lists, numbers, strings) that ``_restore`` needs to rebuild the model."""
