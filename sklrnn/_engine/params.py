@@ -46,11 +46,19 @@ TRAINING = {
     ),
     "checkpoint_dir": (
         "Folder where the fit saves a checkpoint after every epoch (weights, optimiser and "
-        "learning-rate schedule state, history, random generator, early-stopping state). A fit "
-        "that finds a checkpoint there resumes from it and trains only the epochs left: an "
-        "interrupted fit started again with the same parameters and data ends with the weights "
-        "an uninterrupted fit gets (on CPU, with an int ``random_state``). A checkpoint of other "
-        "parameters or data raises a ValueError. None saves nothing."
+        "learning-rate schedule state, history, random generator, early-stopping state). Each "
+        "fit has its own subfolder, ``fit-<fingerprint>``, named by everything that changes "
+        "what the fit computes: the parameters (not those that change nothing, such as "
+        "``verbose``, ``device`` or ``callbacks``), the network's and the loss's "
+        "configuration, the training data, the validation data (``X_val``, ``y_val``) and, "
+        "for a warm start, the weights it starts from. A fit that finds its checkpoint there "
+        "resumes from it and trains only the epochs left: an interrupted fit started again "
+        "with the same parameters and data ends with the weights an uninterrupted fit gets "
+        "(on CPU, with an int ``random_state``), and a finished fit is loaded, not trained "
+        "again. Fits of other parameters or data start afresh in their own subfolders, so "
+        "one folder serves every fold of ``cross_val_score`` and every candidate of "
+        "``GridSearchCV``; delete the folder to reclaim its space. Each checkpoint carries a "
+        "checksum: a damaged one raises an error naming its file. None saves nothing."
     ),
     "accelerator": (
         "Train through Hugging Face accelerate (skorch's ``AccelerateMixin``) with this mixed "
