@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.helper import predefined_split
 
 from ..nn.optim import OPTIMIZERS
@@ -344,14 +344,21 @@ class BaseSequenceEstimator(
 
     def _continue_net(self, seed: int, valid: SequenceDataset | None):
         """A new net with the current training parameters around a copy of the fitted weights;
-        the optimizer's state carries over when the optimizer is the same. The fitted net is
-        left untouched, so a failure leaves it as it was."""
+        the optimizer's state carries over when the optimizer is the same. The learning-rate
+        schedule starts again from ``learning_rate`` (it counts this fit's epochs, not the
+        history's). The fitted net is left untouched, so a failure leaves it as it was."""
         old = self.net_
-        net = self._make_net(copy.deepcopy(old.module_), seed, self.budget_, valid).initialize()
+        net = self._make_net(copy.deepcopy(old.module_), seed, self.budget_, valid)
+        plateau = ("ReduceLROnPlateau", torch.optim.lr_scheduler.ReduceLROnPlateau)
+        for _, cb in net.callbacks:
+            if isinstance(cb, LRScheduler) and cb.policy not in plateau:
+                cb.last_epoch = -1  # else skorch resumes the schedule at len(history)
+        net.initialize()
         if type(net.optimizer_) is type(old.optimizer_):
             net.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
             for group in net.optimizer_.param_groups:
                 group["lr"], group["weight_decay"] = self.learning_rate, self.weight_decay
+                group.pop("initial_lr", None)  # a schedule's base rate: learning_rate
         net.history = copy.deepcopy(old.history)
         return net
 
