@@ -19,6 +19,8 @@ module in ``DistributedDataParallel``. This module adds what sequences need on t
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from skorch.callbacks import LRScheduler, PrintLog
 from skorch.hf import AccelerateMixin
@@ -44,7 +46,18 @@ def make_accelerator(mode: str, device: str):
         # accelerate keeps one mixed-precision setting per process; a fit with another one
         # resets it (the distributed set-up, if any, is kept)
         AcceleratorState._reset_state(reset_partial_state=False)
-    return Accelerator(mixed_precision=mode, cpu=device == "cpu")
+    accelerator = Accelerator(mixed_precision=mode, cpu=device == "cpu")
+    if mode != "no" and not accelerator.native_amp:
+        warnings.warn(
+            f'accelerator="{mode}" has no effect on {accelerator.device.type}: accelerate '
+            f"supports {mode} mixed precision only on a GPU, so this fit trains in float32. "
+            'Use device="cuda" (or "auto" on a machine with a GPU), accelerator="bf16" for '
+            'mixed precision on a CPU, or accelerator="no" to train in float32 without this '
+            "warning.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return accelerator
 
 
 class ShardedBatchIterator(BatchIterator):
