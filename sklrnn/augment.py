@@ -14,6 +14,8 @@ of Ko et al. (2015), "Audio augmentation for speech recognition".
 
 from __future__ import annotations
 
+import inspect
+import math
 from numbers import Integral, Real
 
 import torch
@@ -36,6 +38,18 @@ class Augmentation(ParamsValidationMixin, BaseEstimator):
     """
 
     numeric_only = False
+
+    def _check_params(self) -> None:
+        for name, value in self.get_params(deep=False).items():
+            if isinstance(value, Real) and not isinstance(value, bool) and not math.isfinite(value):
+                default = inspect.signature(type(self)).parameters[name].default
+                hint = "" if default is inspect.Parameter.empty else f", such as {default!r}"
+                raise InvalidParameterError(
+                    f"{name} must be a finite number; got {value!r}. A NaN or infinite {name} "
+                    "puts NaN or infinity into every training batch, so the loss could only "
+                    f"diverge. Use a finite {name}{hint}."
+                )
+        super()._check_params()
 
     def check(self, token_input: bool) -> None:
         """Check the parameters (and that the transform applies to token ids when they are)."""
