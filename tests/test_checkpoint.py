@@ -272,3 +272,14 @@ def test_a_checkpoint_write_that_fails_keeps_the_last_epoch(tmp_path, monkeypatc
     np.testing.assert_array_equal(
         resumed.fit(X, y).predict_proba(X), reference.fit(X, y).predict_proba(X)
     )
+
+
+def test_a_file_as_checkpoint_dir_and_an_old_checkpoint_are_named(tmp_path):
+    X, y = _digits()
+    params = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="checkpoint_dir=.*file'? is a file"):
+        RNNClassifier(**params, checkpoint_dir=tmp_path / "file").fit(X, y)
+    (tmp_path / "checkpoint.pt").write_bytes(b"an earlier version's checkpoint")
+    with pytest.warns(UserWarning, match="earlier version of sklrnn.*not resumed"):
+        RNNClassifier(**params, checkpoint_dir=tmp_path).fit(X, y)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -301,6 +302,22 @@ def read_checkpoint(path: Path) -> dict:
     return payload
 
 
+def _check_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(
+            f"checkpoint_dir={str(folder)!r} is a file; checkpoint_dir must be a folder (it is "
+            "created if missing). Choose another path."
+        )
+    if (folder / FILE_NAME).is_file():
+        warnings.warn(
+            f"{str(folder / FILE_NAME)!r} was written by an earlier version of sklrnn, which kept "
+            "one checkpoint per folder; it is not resumed (each fit now has a subfolder of "
+            "checkpoint_dir). Delete the file once that fit is no longer needed.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
 class ResumeFromCheckpoint(LoadInitState):
     """skorch ``LoadInitState`` that resumes from an :class:`EpochCheckpoint`'s file.
 
@@ -315,6 +332,7 @@ class ResumeFromCheckpoint(LoadInitState):
             return
         self.did_load_ = True
         checkpoint = self.checkpoint
+        _check_folder(Path(checkpoint.dirname))
         checkpoint.fit_key_ = fit_fingerprint(checkpoint.params_key, net, X)
         checkpoint.start_epoch_ = len(net.history)
         checkpoint.max_epochs_ = net.max_epochs
