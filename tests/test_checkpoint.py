@@ -151,16 +151,17 @@ def test_forecaster_settings_are_part_of_the_fit(tmp_path):
     t = np.arange(160)
     series = np.sin(t / 5) + 0.1 * np.random.RandomState(0).normal(size=160)
 
-    def forecaster(quantiles, folder=None):
+    def forecaster(quantiles, folder=None, method="pinball"):
         est = SegRNNForecaster(seg_len=6, hidden_size=8, max_epochs=2, random_state=0)
         est.set_params(checkpoint_dir=folder)
-        return SeriesForecaster(est, lookback=24, horizon=6, quantiles=quantiles, method="pinball")
+        return SeriesForecaster(est, lookback=24, horizon=6, quantiles=quantiles, method=method)
 
-    forecaster([0.1, 0.5, 0.9], tmp_path).fit(series)
-    refit = forecaster([0.4, 0.5, 0.6], tmp_path).fit(series)
+    forecaster([0.1, 0.5, 0.9], tmp_path, method="residual").fit(series)  # a point network
+    forecaster([0.1, 0.5, 0.9], tmp_path).fit(series)  # three quantile outputs: another fit
+    refit = forecaster([0.4, 0.5, 0.6], tmp_path).fit(series)  # other levels: another fit
     fresh = forecaster([0.4, 0.5, 0.6]).fit(series)
     _assert_same_fit(refit.estimator_, fresh.estimator_)
-    assert len(_fits(tmp_path)) == 2
+    assert len(_fits(tmp_path)) == 3
 
 
 class _NoTraining(Callback):
