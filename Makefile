@@ -14,7 +14,7 @@ ifneq ($(wildcard $(SHARED_DATA)),)
 export SKLRNN_DATA_HOME ?= $(SHARED_DATA)
 endif
 
-.PHONY: install demo test test-all lint bench docs docs-noplot espeak clean
+.PHONY: install demo test test-slow test-all lint bench docs docs-noplot espeak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ demo: install
 
 test: install espeak
 	$(PY) -m pytest -q
+
+# The slow tests alone (sktime's check_estimator, multi-process reproducibility, two-process
+# accelerate, a Dask worker killed, the slow documentation groups); CI runs them after `make test`.
+test-slow: install
+	$(PY) -m pytest -q -m slow
 
 test-all: install espeak
 	$(PY) -m pytest -q -m "slow or not slow"
