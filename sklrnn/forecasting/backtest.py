@@ -106,11 +106,10 @@ def backtest(
         if refit is not False:
             raise ValueError("recalibrate needs refit=False (one fitted model).")
     if refit is False:
-        out, _ = forecaster._forecast_at(
-            series, past_covariates, future_covariates, origins=[origins], recalibrate=recalibrate
+        result = forecaster.historical_forecasts(
+            series, past_covariates, future_covariates, origins=origins, recalibrate=recalibrate
         )
-        y_pred, quantiles = out[0]
-        levels = forecaster.levels_
+        y_pred, quantiles, levels = result.y_pred, result.quantiles, result.levels
     else:
         preds, quants = [], []
         for o in origins:
@@ -121,12 +120,12 @@ def backtest(
                 _slice(future_covariates, first, o),
             )
             fc = None if future_covariates is None else _rows_from(future_covariates, [first])
-            out, _ = model._forecast_at(
+            result = model.historical_forecasts(
                 _slice(series, first, o), _slice(past_covariates, first, o), fc
             )
-            preds.append(out[0][0][0])
-            quants.append(out[0][1][0])
-            levels = model.levels_
+            preds.append(result.y_pred[0])
+            quants.append(result.quantiles[0])
+            levels = result.levels
         y_pred, quantiles = np.stack(preds), np.stack(quants)
     rows = origins[:, None] + np.arange(H)[None, :]
     y_true = target.values[rows]  # [n, H, C]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._param_validation import (
     Interval,
@@ -14,6 +16,7 @@ from ..utils._param_validation import (
     Options,
     ParamsValidationMixin,
 )
+from . import series_persist
 from .quantiles import check_levels, conformal_offsets
 from .segrnn import SegRNNForecaster
 from .series_data import CALENDAR, calendar_features, pack, read_aligned, read_many, targets
@@ -236,6 +239,14 @@ default=None
                 y.append(targets(t, self.horizon, origins))
         return X, y
 
+    def _window_estimator(self, base: SegRNNForecaster, **layout) -> PackedSegRNN:
+        """The window estimator to fit: a new one, or with ``warm_start`` a copy of the fitted
+        one (whose network then trains on; a changed layout is refused by its warm start)."""
+        if base.warm_start and hasattr(self, "estimator_"):
+            est = copy.deepcopy(self.estimator_)
+            return est.set_params(**base.get_params(), **layout)
+        return PackedSegRNN(**base.get_params(), **layout)
+
     # ------------------------------------------------------------ fit
     def fit(self, series, past_covariates=None, future_covariates=None):
         """Fit one model on one series or on a list of series.
@@ -288,14 +299,13 @@ Series, or list of them
         X_tr, y_tr, X_val, y_val = map(np.concatenate, (X_tr, y_tr, X_val, y_val))
         n_past = scaled[0][1].shape[1]
         n_future = scaled[0][2].shape[1]
-        est = PackedSegRNN(**base.get_params())
-        est.set_layout(
-            L,
-            H,
-            tgts[0].values.shape[1],
-            n_past,
-            n_future,
-            levels if self.method == "pinball" else None,
+        est = self._window_estimator(
+            base,
+            lookback=L,
+            horizon=H,
+            n_past=n_past,
+            n_future=n_future,
+            quantiles=tuple(levels.tolist()) if self.method == "pinball" else None,
         )
         if base.early_stopping:
             n_tr, n_val = len(X_tr), len(X_val)
@@ -322,3 +332,40 @@ Series, or list of them
             None if past_covariates is None else _rows_from(past_covariates, self._tail_starts),
         )
         return self
+
+    # ------------------------------------------------------------ persistence
+    def save(self, path) -> None:
+        """Save the fitted forecaster to ``path`` in a weights-only format.
+
+        The file holds the parameters, the fitted state (scaling statistics, quantile levels
+        and corrections, the series' identities, column names and last ``lookback`` rows) and
+        the window estimator's weights. :meth:`load` reads it with
+        ``torch.load(weights_only=True)``, so loading never executes code from the file; the
+        write is atomic (a temporary file, then a rename) and the file carries a checksum that
+        :meth:`load` verifies.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file.
+        """
+        check_is_fitted(self, "estimator_")
+        series_persist.save(self, path)
+
+    @classmethod
+    def load(cls, path, device="cpu"):
+        """Load a forecaster written by :meth:`save`, without executing code from the file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File written by :meth:`save`.
+        device : str, default="cpu"
+            Device to place the weights on.
+
+        Returns
+        -------
+        model : SeriesForecaster
+            A fitted forecaster that forecasts like the saved one.
+        """
+        return series_persist.load(cls, path, device)

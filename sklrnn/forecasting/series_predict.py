@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils.validation import check_positive_int
@@ -63,7 +64,8 @@ class SeriesPredictMixin:
         """Point and quantile forecasts (original units) of each series at ``origins``.
 
         ``origins[i]`` lists the first forecast rows of series ``i``; None means its end.
-        Returns a list of ``(point [n, H, C], quantiles [n, H, C, Q])`` and the series meta.
+        Returns a list of ``(point [n, H, C], quantiles [n, H, C, Q], origins [n])`` and the
+        series meta.
         """
         check_is_fitted(self, "estimator_")
         L, H = self.lookback, self.horizon
@@ -105,8 +107,58 @@ class SeriesPredictMixin:
                 point, quantiles = self._calibrated(raw, self.quantile_offsets_)
             else:
                 point, quantiles = self._rolling(t, p, f, o, recalibrate)
-            out.append((self._unscale(point, i), self._unscale(quantiles, i)))
+            out.append((self._unscale(point, i), self._unscale(quantiles, i), o))
         return out, metas
+
+    def historical_forecasts(
+        self,
+        series,
+        past_covariates=None,
+        future_covariates=None,
+        *,
+        origins=None,
+        recalibrate=None,
+    ):
+        """Point forecasts and quantiles from given origins, in the series' units.
+
+        Origin ``o`` is the first forecast row: the forecast reads the rows before ``o`` (and
+        the known-future covariates up to ``o + horizon``) only. This is what
+        :func:`~sklrnn.forecasting.backtest` evaluates.
+
+        Parameters
+        ----------
+        series, past_covariates, future_covariates : as at fit
+            The series (for a global model, all of them, as at fit).
+        origins : array-like of int, or list of them (one per series), default=None
+            First forecast rows, each at least ``lookback`` and leaving ``horizon`` rows of
+            series after it; None forecasts after the end of each series (then
+            ``future_covariates`` must reach ``horizon`` rows further).
+        recalibrate : int, default=None
+            Before each origin, measure the quantile corrections again on the last
+            ``recalibrate`` windows whose truth is known by then (see
+            :func:`~sklrnn.forecasting.backtest`); None keeps the fitted ones.
+
+        Returns
+        -------
+        forecasts : Bunch, or list of Bunch for a list of series
+            ``origins`` (n_origins,), ``y_pred`` (n_origins, horizon, n_channels) and
+            ``quantiles`` (n_origins, horizon, n_channels, n_quantiles) at ``levels``.
+        """
+        many = self._is_list
+        if origins is not None:
+            origins = list(origins) if many else [origins]
+            origins = [np.atleast_1d(np.asarray(o, dtype=np.int64)) for o in origins]
+        elif recalibrate is not None:
+            raise ValueError("recalibrate needs origins inside the series; pass origins.")
+        out, _ = self._forecast_at(
+            series, past_covariates, future_covariates, origins=origins, recalibrate=recalibrate
+        )
+        results = []
+        for point, quantiles, at in out:
+            results.append(
+                Bunch(origins=at, y_pred=point, quantiles=quantiles, levels=self.levels_)
+            )
+        return results if many else results[0]
 
     def recalibrate(self, series, past_covariates=None, future_covariates=None, *, n_windows=720):
         """Measure the quantile corrections again on the latest windows of newer data.
@@ -166,7 +218,7 @@ class SeriesPredictMixin:
         """
         out, metas = self._forecast_at(series, past_covariates, future_covariates)
         return self._give_back(
-            [format_forecast(p[0], m, H=self.horizon) for (p, _), m in zip(out, metas)]
+            [format_forecast(p[0], m, H=self.horizon) for (p, _, _), m in zip(out, metas)]
         )
 
     def predict_quantiles(
@@ -195,7 +247,7 @@ a 1-D series, DataFrame with columns (channel, alpha), or list
                     H=self.horizon,
                     quantiles=alpha,
                 )
-                for (_, q), m in zip(out, metas)
+                for (_, q, _), m in zip(out, metas)
             ]
         )
 
@@ -224,7 +276,7 @@ coverage, "lower"/"upper"), or list
         levels = np.stack([(1 - coverage) / 2, (1 + coverage) / 2], axis=1).ravel()
         out, metas = self._forecast_at(series, past_covariates, future_covariates)
         results = []
-        for (_, q), m in zip(out, metas):
+        for (_, q, _), m in zip(out, metas):
             bounds = interpolate(q[0], self.levels_, levels, "coverage")  # [H, C, 2K]
             bounds = bounds.reshape(*bounds.shape[:2], len(coverage), 2)
             results.append(format_forecast(bounds, m, H=self.horizon, coverage=coverage))
