@@ -20,6 +20,7 @@ from . import series_persist
 from .quantiles import check_levels, conformal_offsets, residual_offsets
 from .segrnn import SegRNNForecaster
 from .series_data import CALENDAR, pack, targets
+from .series_evaluate import SeriesEvaluateMixin
 from .series_input import SeriesInputMixin
 from .series_predict import SeriesPredictMixin, _as_quantiles, _rows_from
 from .windows import PackedSegRNN
@@ -29,7 +30,9 @@ _METHODS = ("residual", "pinball")
 _LAYOUT = ("lookback", "horizon", "quantiles", "method", "calendar", "scale")
 
 
-class SeriesForecaster(SeriesPredictMixin, SeriesInputMixin, ParamsValidationMixin, BaseEstimator):
+class SeriesForecaster(
+    SeriesPredictMixin, SeriesEvaluateMixin, SeriesInputMixin, ParamsValidationMixin, BaseEstimator
+):
     """Forecast the next ``horizon`` steps of whole series, with quantiles and covariates.
 
     ``fit`` takes the series itself: a ``(T,)`` or ``(T, C)`` array, a DataFrame (or Series)

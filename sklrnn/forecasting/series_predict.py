@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted
 
 from .._engine.guards import changed_params
@@ -152,59 +151,6 @@ class SeriesPredictMixin:
         if isinstance(obj, (list, tuple)) and len(obj) and not np.isscalar(obj[0]):
             return [fn(v, j) for j, v in enumerate(obj)]
         return fn(obj, 0)
-
-    def historical_forecasts(
-        self,
-        series,
-        past_covariates=None,
-        future_covariates=None,
-        *,
-        origins=None,
-        recalibrate=None,
-    ):
-        """Point forecasts and quantiles from given origins, in the series' units.
-
-        Origin ``o`` is the first forecast row: the forecast reads the rows before ``o`` (and
-        the known-future covariates up to ``o + horizon``) only. This is what
-        :func:`~sklrnn.forecasting.backtest` evaluates.
-
-        Parameters
-        ----------
-        series, past_covariates, future_covariates : as at fit
-            The series (for a global model, all of them, as at fit).
-        origins : array-like of int, or a list (dict) of them for a list (dict) of series, \
-default=None
-            First forecast rows, each at least ``lookback`` and leaving ``horizon`` rows of
-            series after it; None forecasts after the end of each series (then
-            ``future_covariates`` must reach ``horizon`` rows further).
-        recalibrate : int, default=None
-            Before each origin, measure the quantile corrections again on the last
-            ``recalibrate`` windows whose truth is known by then (see
-            :func:`~sklrnn.forecasting.backtest`); None keeps the fitted ones.
-
-        Returns
-        -------
-        forecasts : Bunch, or a list (dict) of Bunch for a list (dict) of series
-            ``origins`` (n_origins,), ``y_pred`` (n_origins, horizon, n_channels) and
-            ``quantiles`` (n_origins, horizon, n_channels, n_quantiles) at ``levels``.
-        """
-        layout = self._layout if series is None else layout_of(series)
-        if origins is not None:
-            if layout == "one":
-                origins = [origins]
-            elif layout == "dict":
-                origins = [origins[k] for k in (self._keys if series is None else series)]
-            origins = [np.atleast_1d(np.asarray(o, dtype=np.int64)) for o in origins]
-        elif recalibrate is not None:
-            raise ValueError("recalibrate needs origins inside the series; pass origins.")
-        out, read = self._forecast_at(
-            series, past_covariates, future_covariates, origins=origins, recalibrate=recalibrate
-        )
-        results = [
-            Bunch(origins=at, y_pred=point, quantiles=quantiles, levels=self.levels_)
-            for point, quantiles, at in out
-        ]
-        return self._give_back(results, read)
 
     def recalibrate(self, series, past_covariates=None, future_covariates=None, *, n_windows=720):
         """Measure the quantile corrections again on the latest windows of newer data.
