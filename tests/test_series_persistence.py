@@ -183,3 +183,15 @@ def test_windows_of_another_layout_are_refused_by_the_window_estimator(fitted):
     t = np.zeros((60, 2))
     windows = pack(t, np.zeros((60, 1)), np.zeros((60, 4)), L, H, [30])
     assert est.predict(windows).shape == (1, H, 2, len(fitted[0].levels_))
+
+
+def test_a_checkpoint_of_other_quantile_levels_is_not_resumed(tmp_path):
+    series = make_frame()["load"].to_numpy()
+
+    def model(levels):
+        net = tiny(checkpoint_dir=str(tmp_path))
+        return SeriesForecaster(net, lookback=L, horizon=H, method="pinball", quantiles=levels)
+
+    model([0.1, 0.5, 0.9]).fit(series)
+    with pytest.raises(ValueError, match="checkpoint"):
+        model([0.4, 0.5, 0.6]).fit(series)
