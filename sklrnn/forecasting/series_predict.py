@@ -197,9 +197,12 @@ class SeriesPredictMixin:
 
         Parameters
         ----------
-        series : same layout as at fit, default=None
-            The series (the fitted ones, possibly extended with newer rows); None forecasts
-            after the end of the series seen at fit.
+        series : same layout as at fit, or dict, default=None
+            The series (the fitted ones, possibly extended with newer rows, or only their
+            newest rows); None forecasts after the end of the series seen at fit. A dict
+            ``{key: series}`` forecasts some of a global model's series, in any order: the keys
+            of a dict given to fit, or the positions in the list given to fit. Frames must have
+            the columns of fit, in its order.
         past_covariates, future_covariates : default=None
             As at fit; ``future_covariates`` must reach ``horizon`` rows past the end.
 
