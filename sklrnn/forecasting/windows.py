@@ -8,14 +8,27 @@ from numbers import Integral
 import numpy as np
 import torch
 
+from .._engine.base import BaseSequenceEstimator
+from .._engine.params import Param, constraints
 from .._engine.sequences import Sequences
 from ..nn.segrnn_covariates import CovariateSegRNN
 from ..utils._param_validation import Interval, InvalidParameterError
 from .quantiles import PinballLoss, check_levels, pinball
 from .segrnn import SegRNNForecaster
 
-#: the window layout, in the order of the constructor; every other parameter is SegRNNForecaster's
-LAYOUT = ("lookback", "horizon", "n_past", "n_future", "quantiles")
+#: the window layout, the parameters PackedSegRNN adds to SegRNNForecaster's
+LAYOUT: tuple[Param, ...] = (
+    Param("lookback", [Interval(Integral, 1, None)], "Look-back ``L``: the first rows.", 96),
+    Param("horizon", [Interval(Integral, 1, None)], "Horizon ``H``: the last rows.", 24),
+    Param("n_past", [Interval(Integral, 0, None)], "Past-covariate columns ``P``.", 0),
+    Param("n_future", [Interval(Integral, 0, None)], "Known-future columns ``F``.", 0),
+    Param(
+        "quantiles",
+        [None, list, tuple, np.ndarray],
+        "Quantile levels emitted (pinball loss); None emits a point forecast.",
+        None,
+    ),
+)
 
 
 class _PackedModule(torch.nn.Module):
@@ -61,14 +74,8 @@ class PackedSegRNN(SegRNNForecaster):
     ``(n_samples, H, C)``, or ``(n_samples, H, C, Q)`` with ``quantiles``.
     """
 
-    _parameter_constraints = {
-        **SegRNNForecaster._parameter_constraints,
-        "lookback": [Interval(Integral, 1, None)],
-        "horizon": [Interval(Integral, 1, None)],
-        "n_past": [Interval(Integral, 0, None)],
-        "n_future": [Interval(Integral, 0, None)],
-        "quantiles": [None, list, tuple, np.ndarray],
-    }
+    _parameter_table = {**SegRNNForecaster._parameter_table, **{p.name: p for p in LAYOUT}}
+    _parameter_constraints = {**SegRNNForecaster._parameter_constraints, **constraints(LAYOUT)}
 
     def __init__(self, *, lookback=96, horizon=24, n_past=0, n_future=0, quantiles=None, **params):
         super().__init__(**params)
@@ -81,7 +88,7 @@ class PackedSegRNN(SegRNNForecaster):
     @classmethod
     def _get_param_names(cls):
         inherited = inspect.signature(SegRNNForecaster.__init__).parameters
-        return sorted([*LAYOUT, *(p for p in inherited if p != "self")])
+        return sorted([*(p.name for p in LAYOUT), *(p for p in inherited if p != "self")])
 
     def __setstate__(self, state: dict) -> None:
         # a pickle of sklrnn 0.1.0 holds the layout in ``_layout`` and ``_levels``
@@ -102,9 +109,10 @@ class PackedSegRNN(SegRNNForecaster):
             )
 
     # the fitted layout: lookback_ and horizon_ as SegRNNForecaster's, from the parameters
-    def _check_step_shape(self, seqs: Sequences) -> None:
-        super(SegRNNForecaster, self)._check_step_shape(seqs)
-        self._check_window(seqs, self.lookback_, self.horizon_)
+    def _check_step_shape(self, seqs: Sequences, fitted=None) -> None:
+        fitted = self if fitted is None else fitted
+        BaseSequenceEstimator._check_step_shape(self, seqs, fitted)
+        self._check_window(seqs, fitted.lookback_, fitted.horizon_)
 
     def _check_window(self, seqs: Sequences, lookback: int, horizon: int) -> None:
         n_in = self.n_past + self.n_future
@@ -115,7 +123,7 @@ class PackedSegRNN(SegRNNForecaster):
                 f"{seqs.data.shape}. Pack them with sklrnn.forecasting.series_data.pack."
             )
 
-    def _build_module(self, seqs: Sequences, y: np.ndarray) -> torch.nn.Module:
+    def _module_attributes(self, seqs: Sequences, y: np.ndarray, fitted) -> dict:
         self._check_window(seqs, self.lookback, self.horizon)
         n_targets = seqs.data.shape[2] - self.n_past - self.n_future
         if y.shape[1:] != (self.horizon, n_targets):
@@ -123,19 +131,18 @@ class PackedSegRNN(SegRNNForecaster):
                 f"y must be of shape (n_samples, horizon={self.horizon}, {n_targets} target "
                 f"channel(s)); got {y.shape}."
             )
-        self.lookback_, self.horizon_ = self.lookback, self.horizon
-        return self._make_module()
+        return {"lookback_": self.lookback, "horizon_": self.horizon}
 
     @property
     def n_timesteps_in_(self) -> int:
         """Rows of the windows ``X`` holds: ``lookback_ + horizon_``."""
         return self.lookback_ + self.horizon_
 
-    def _make_module(self) -> torch.nn.Module:
+    def _make_module(self, fitted) -> torch.nn.Module:
         return _PackedModule(
-            lookback=self.lookback_,
-            horizon=self.horizon_,
-            n_channels=self.n_features_in_ - self.n_past - self.n_future,
+            lookback=fitted.lookback_,
+            horizon=fitted.horizon_,
+            n_channels=fitted.n_features_in_ - self.n_past - self.n_future,
             n_past=self.n_past,
             n_future=self.n_future,
             n_quantiles=1 if self.quantiles is None else len(self.quantiles),
