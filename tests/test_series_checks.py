@@ -170,3 +170,13 @@ def test_residual_point_forecast_is_the_median_and_inside_its_intervals():
         result = backtest(model, series, start=200, recalibrate=30)
     assert (result.quantiles[..., 1] <= result.y_pred).all()
     assert (result.quantiles[..., 3] >= result.y_pred).all()
+
+
+@pytest.mark.parametrize("method", ["residual", "pinball"])
+def test_the_median_is_forecast_even_when_quantiles_lack_it(method):
+    series = target(200)["c0"].to_numpy()
+    model = sf(method=method, quantiles=(0.6, 0.9)).fit(series)
+    np.testing.assert_array_equal(model.levels_, [0.5, 0.6, 0.9])
+    point = model.predict()
+    np.testing.assert_allclose(model.predict_quantiles(alpha=[0.5])[:, 0], point, atol=1e-9)
+    assert (model.predict_quantiles(alpha=[0.9])[:, 0] >= point - 1e-9).all()

@@ -58,8 +58,8 @@ class SeriesForecaster(
         Steps ``H`` forecast at once.
     quantiles : sequence of float, default=(0.025, 0.1, 0.5, 0.9, 0.975)
         Quantile levels forecast; intervals and quantiles asked of ``predict_interval`` and
-        ``predict_quantiles`` are interpolated between them. The default gives the 80 % and 95 %
-        intervals and the median.
+        ``predict_quantiles`` are interpolated between them. The median (0.5) is always
+        forecast: it is the point forecast. The default gives the 80 % and 95 % intervals.
     method : {"residual", "pinball"}, default="residual"
         ``"residual"``: the network is a point forecaster (``estimator.loss``) and quantile
         ``a`` is the forecast plus the ``a``-quantile of its errors on the validation windows
@@ -94,7 +94,8 @@ default=None
     n_past_covariates_, n_future_covariates_ : int
         Number of past and known-future covariate columns (calendar columns included).
     levels_ : ndarray of shape (n_quantiles,)
-        The quantile levels.
+        The quantile levels: those of ``quantiles``, with 0.5 added where it lacks (the median
+        is the point forecast).
     quantile_offsets_ : ndarray of shape (horizon, n_channels, n_quantiles)
         Conformal shift of each quantile, in scaled units.
     n_train_windows_, n_validation_windows_ : int
@@ -239,7 +240,7 @@ Series, or a list or dict of them
         base = self._base_estimator()
         if base.decoder != "pmf":
             raise ValueError("estimator.decoder must be 'pmf' for SeriesForecaster.")
-        levels = np.asarray(self.quantiles, dtype=np.float64)
+        levels = np.union1d(np.asarray(self.quantiles, dtype=np.float64), [0.5])
         L, H = self.lookback, self.horizon
         read = self._read(series, past_covariates, future_covariates, fit=True)
         scaled, tgts = read.scaled, read.tgts
