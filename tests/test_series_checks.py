@@ -180,3 +180,15 @@ def test_the_median_is_forecast_even_when_quantiles_lack_it(method):
     point = model.predict()
     np.testing.assert_allclose(model.predict_quantiles(alpha=[0.5])[:, 0], point, atol=1e-9)
     assert (model.predict_quantiles(alpha=[0.9])[:, 0] >= point - 1e-9).all()
+
+
+def test_earlier_stretches_of_the_same_series_are_forecast():
+    frame = target(300)
+    model = sf().fit(frame.iloc[150:])
+    assert model.predict(frame.iloc[:100]).index[0] == frame.index[100]
+    fb = 10 + target(300, "2024-03-01", seed=1)
+    model = sf().fit([frame.iloc[150:], fb.iloc[150:]])
+    with pytest.raises(ValueError, match="before the series fitted in its place began"):
+        model.predict([frame.iloc[:100], fb.iloc[:100]])
+    earlier = model.predict({0: frame.iloc[:100], 1: fb.iloc[:100]})
+    assert earlier[1].index[0] == fb.index[100]

@@ -123,7 +123,8 @@ def check_regular(index, name: str) -> None:
         f"{index[first + 1]}, while most steps are {index[usual + 1] - index[usual]}. Windows "
         "would run across the gap. Fill the missing steps first, e.g. "
         "frame.asfreq(freq).interpolate() (or .ffill()), or pass an array if the rows are "
-        "evenly spaced."
+        "evenly spaced. (In a cross-validation, split with TimeSeriesSplit: its training rows "
+        "have no hole.)"
     )
 
 

@@ -5,8 +5,8 @@ are recorded; at ``predict`` every input is matched with what the fit saw:
 
 - series by identity: a dict by its keys (a model fitted on a list has the keys 0, 1, ...), a
   list by position, checked where the data allow it (the names of pandas Series and the
-  columns of frames at each position, and a time index that must not end before the fitted
-  series began);
+  columns of frames at each position, and, in a list, a time index that must not end before
+  the fitted series began);
 - columns of frames (target and covariates) by name and order, as scikit-learn checks feature
   names: a reordered or renamed column is refused, with the order the fit had;
 - time indexes: regular (no gap) at fit, time zones and index kinds consistent.
@@ -52,7 +52,7 @@ class SeriesInputMixin:
                     "same for every series)."
                 )
             if not fit:
-                self._check_series(s, slots[i], _where("series", keys[i], layout))
+                self._check_series(s, slots[i], _where("series", keys[i], layout), layout)
         cov_keys = keys if layout == "dict" else None
         pasts, past_cols = read_aligned(past, tgts, "past_covariates", keys=cov_keys)
         futures, fut_cols = read_aligned(
@@ -110,8 +110,9 @@ class SeriesInputMixin:
             )
         return list(range(len(tgts)))
 
-    def _check_series(self, s, slot: int, where: str) -> None:
-        """Names and time span of a series against those of the fitted series ``slot``."""
+    def _check_series(self, s, slot: int, where: str, layout: str) -> None:
+        """Names of a series against those of the fitted series ``slot``; for a list given to
+        a global model, also its time span (a dict states the identity of each series)."""
         index, columns, kind = self._meta[slot]
         if kind in ("frame", "pdseries") and s.kind in ("frame", "pdseries"):
             named = [c for c in columns if c is not None]
@@ -121,7 +122,7 @@ class SeriesInputMixin:
                     f"place has {list(columns)}. " + _column_fix(s.columns, columns, where)
                 )
         start = self._starts[slot]
-        comparable = start is not None and type(s.index) is type(start)
+        comparable = layout == "list" and start is not None and type(s.index) is type(start)
         if comparable and s.index[-1] < start[0]:
             raise ValueError(
                 f"{where} ends at {s.index[-1]}, before the series fitted in its place began "
