@@ -8,6 +8,7 @@ and the few scikit-learn labels that inherited docstrings cite are linked direct
 
 import os
 import socket
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
 ]
 autosummary_generate = True
 templates_path = ["_templates"]
@@ -73,6 +75,7 @@ def _sklearn_label(app, env, node, contnode):
 # Reading order of the user guide; any other page of docs/guide/ follows, alphabetically.
 GUIDE_ORDER = [
     "inputs",
+    "classification",
     "networks",
     "parameters",
     "forecasting",
@@ -117,6 +120,47 @@ sphinx_gallery_conf = {
     "reference_url": {"sklrnn": None},
 }
 
+# The copy button leaves out the prompts and the output of ``>>>`` and ``$`` examples.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+
+def repository_url(root: Path) -> str | None:
+    """The project's repository: ``[project.urls]`` of pyproject.toml, else the clone's remote.
+
+    ``SKLRNN_REPOSITORY_URL`` overrides both. None when neither names one (the theme then shows
+    no repository link).
+    """
+    if os.environ.get("SKLRNN_REPOSITORY_URL"):
+        return os.environ["SKLRNN_REPOSITORY_URL"]
+    try:
+        import tomllib  # Python 3.11+
+    except ModuleNotFoundError:
+        tomllib = None
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text()) if tomllib else {}
+    urls = pyproject.get("project", {}).get("urls", {})
+    for key in ("Repository", "Source", "Homepage"):
+        if urls.get(key):
+            return urls[key]
+    try:
+        remote = subprocess.run(
+            ["git", "-C", str(root), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if remote.startswith("git@"):  # git@host:owner/name.git -> https://host/owner/name
+        host, _, path = remote[len("git@") :].partition(":")
+        remote = f"https://{host}/{path}"
+    return remote.removesuffix(".git") if remote.startswith("https://") else None
+
+
+REPOSITORY = repository_url(Path(__file__).resolve().parents[1])
+
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklrnn {version}"
 html_theme_options = {
@@ -126,10 +170,24 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
+    "icon_links": [{"name": "Source repository", "url": REPOSITORY, "icon": "fa-brands fa-git-alt"}]
+    if REPOSITORY
+    else [],
 }
 # Pages without sub-pages need no section navigation: their code gets the width instead.
 html_sidebars = {
-    page: [] for page in ("index", "install", "getting_started", "benchmarks", "changelog")
+    page: []
+    for page in (
+        "index",
+        "install",
+        "getting_started",
+        "datasets",
+        "faq",
+        "glossary",
+        "neighbours",
+        "benchmarks",
+        "changelog",
+    )
 }
 html_static_path = ["_static"]
 html_css_files = ["sklrnn.css"]
