@@ -38,10 +38,9 @@ from _harness import timed, write_results
 from ltsf import PRESETS
 
 from sklrnn import SegRNNForecaster
-from sklrnn._quantiles import pinball
-from sklrnn.backtest import backtest
 from sklrnn.datasets import load_ett
-from sklrnn.series import SeriesForecaster
+from sklrnn.forecasting import SeriesForecaster, backtest
+from sklrnn.forecasting.quantiles import pinball
 
 L, H = 720, 96
 LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)

@@ -2,7 +2,7 @@
 Forecasts with 80 % and 95 % intervals from a time-indexed DataFrame
 ====================================================================
 
-A forecasting user holds a series, not windows. :class:`sklrnn.series.SeriesForecaster` takes
+A forecasting user holds a series, not windows. :class:`sklrnn.forecasting.SeriesForecaster` takes
 a DataFrame with a DatetimeIndex, makes the look-back windows, the time-ordered validation
 split and the scaling inside, and returns the next hours with their time stamps, as a median
 forecast and as quantiles and intervals. Here: the oil temperature (OT) of the ETTh1
@@ -22,9 +22,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sklrnn import SegRNNForecaster
-from sklrnn.backtest import backtest, plot_backtest
 from sklrnn.datasets import load_ett
-from sklrnn.series import SeriesForecaster
+from sklrnn.forecasting import SeriesForecaster, backtest, plot_backtest
 
 frame = load_ett("ETTh1", lookback=0, scale=False, as_frame=True).frame
 ot = frame[["OT"]].iloc[: 10 * 30 * 24]  # ten months of hourly oil temperature (deg C)

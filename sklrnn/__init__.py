@@ -2,17 +2,28 @@
 
 import importlib
 
+from ._moved import install as _install_moved_modules
+
 __version__ = "0.1.0"
 
-__all__ = ["RNNClassifier", "RNNRegressor", "SegRNNForecaster", "__version__"]
+__all__ = [
+    "RNNClassifier",
+    "RNNRegressor",
+    "SegRNNForecaster",
+    "SeriesForecaster",
+    "__version__",
+]
 
 # The estimators load on first use (PEP 562), so that the plain torch modules in sklrnn.nn can be
 # imported without scikit-learn.
 _ESTIMATORS = {
-    "RNNClassifier": ".classifier",
-    "RNNRegressor": ".regressor",
-    "SegRNNForecaster": ".forecaster",
+    "RNNClassifier": ".recurrent",
+    "RNNRegressor": ".recurrent",
+    "SegRNNForecaster": ".forecasting",
+    "SeriesForecaster": ".forecasting",
 }
+
+_install_moved_modules()
 
 
 def __getattr__(name):

@@ -13,7 +13,7 @@ import torch
 from sklearn.datasets import load_digits
 
 from sklrnn import RNNClassifier, RNNRegressor
-from sklrnn._engine import SequenceNet
+from sklrnn._engine.net import SequenceNet
 
 pytest.importorskip("accelerate")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sklrnn import RNNClassifier, RNNRegressor
-from sklrnn._budget import MIN_STEPS, training_budget
+from sklrnn._engine.budget import MIN_STEPS, training_budget
 from sklrnn.exceptions import LayoutWarning
 from sklrnn.features import from_channels_first
 

@@ -7,7 +7,7 @@ from numpydoc.docscrape import ClassDoc
 from sklearn.utils._testing import assert_docstring_consistency
 
 from sklrnn import RNNClassifier, RNNRegressor, SegRNNForecaster
-from sklrnn._param_docs import SEGRNN, TRAINING
+from sklrnn._engine.params import SEGRNN, TRAINING
 
 ESTIMATORS = [RNNClassifier, RNNRegressor, SegRNNForecaster]
 

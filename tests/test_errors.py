@@ -17,7 +17,7 @@ def data():
 
 def _never_trains(monkeypatch):
     """Make any attempt to train fail loudly, to prove errors come first."""
-    from sklrnn._engine import SequenceNet
+    from sklrnn._engine.net import SequenceNet
 
     def boom(*args, **kwargs):
         raise AssertionError("training started")
@@ -47,7 +47,7 @@ def test_bad_X(data, monkeypatch, bad, exc, match):
 
 
 def test_large_finite_values_whose_sum_overflows_are_accepted():
-    from sklrnn._data import check_sequences
+    from sklrnn._engine.sequences import check_sequences
 
     # each value is finite, their float32 sum is not
     big = np.finfo(np.float32).max / 2

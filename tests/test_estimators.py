@@ -68,7 +68,7 @@ def test_padding_never_changes_a_prediction(params):
 
 
 def test_dataset_batches_take_the_whole_set_as_it_is_and_trim_the_others():
-    from sklrnn._engine import SequenceDataset
+    from sklrnn._engine.net import SequenceDataset
 
     x = np.arange(4 * 5, dtype=np.float32).reshape(4, 5, 1)
     data = SequenceDataset(x, np.array([5, 2, 3, 2]), y=np.arange(4))

@@ -199,7 +199,7 @@ def test_reproducible_pickle_and_weights_only_save(tmp_path, windows):
 
 
 def _never_trains(monkeypatch):
-    from sklrnn._engine import SequenceNet
+    from sklrnn._engine.net import SequenceNet
 
     def boom(*args, **kwargs):
         raise AssertionError("training started")

@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from skorch import NeuralNet
 
 from sklrnn import RNNClassifier, RNNRegressor
-from sklrnn._progress import CallbackSupportMixin, report_epochs, with_callbacks
+from sklrnn._engine.progress import CallbackSupportMixin, report_epochs, with_callbacks
 
 sklearn_callback = pytest.importorskip("sklearn.callback", reason="scikit-learn >= 1.9")
 

@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 
 from sklrnn import SegRNNForecaster
-from sklrnn.series import SeriesForecaster
+from sklrnn.forecasting import SeriesForecaster
 
 L, H = 24, 6
 

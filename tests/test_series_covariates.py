@@ -6,11 +6,10 @@ import pytest
 import torch
 
 from sklrnn import SegRNNForecaster
-from sklrnn._series_data import pack
-from sklrnn.backtest import backtest
+from sklrnn.forecasting import SeriesForecaster, backtest
+from sklrnn.forecasting.series_data import pack
 from sklrnn.nn.segrnn import SegRNN
 from sklrnn.nn.segrnn_covariates import CovariateSegRNN
-from sklrnn.series import SeriesForecaster
 
 L, H = 24, 6
 

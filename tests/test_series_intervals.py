@@ -6,9 +6,8 @@ import torch
 from sklearn.base import clone
 
 from sklrnn import SegRNNForecaster
-from sklrnn._quantiles import PinballLoss, conformal_offsets, interpolate, pinball
-from sklrnn.backtest import backtest, plot_backtest
-from sklrnn.series import SeriesForecaster
+from sklrnn.forecasting import SeriesForecaster, backtest, plot_backtest
+from sklrnn.forecasting.quantiles import PinballLoss, conformal_offsets, interpolate, pinball
 
 L, H = 24, 6
 

@@ -14,7 +14,7 @@ from sktime.split import ExpandingWindowSplitter  # noqa: E402
 from sktime.transformations.series.detrend import Detrender  # noqa: E402
 
 from sklrnn import SegRNNForecaster  # noqa: E402
-from sklrnn.sktime import SegRNNSktimeForecaster  # noqa: E402
+from sklrnn.forecasting.sktime import SegRNNSktimeForecaster  # noqa: E402
 
 
 def tiny(**params):

@@ -97,7 +97,7 @@ def load_ett(
         Standardise every column with a StandardScaler fitted on the training rows.
     as_frame : bool, default=False
         Also return ``frame``: ``data`` as a pandas DataFrame indexed by time (with its
-        frequency), the input :class:`~sklrnn.series.SeriesForecaster` takes.
+        frequency), the input :class:`~sklrnn.forecasting.SeriesForecaster` takes.
     download_if_missing : bool, default=True
         If False, raise an OSError instead of downloading a missing file.
 

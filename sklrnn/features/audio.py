@@ -12,7 +12,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import check_sequences
+from .._engine.sequences import check_sequences
 from ..utils._param_validation import Interval, Options, ParamsValidationMixin
 
 

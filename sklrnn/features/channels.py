@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import check_sequences, is_sequence_list
+from .._engine.sequences import check_sequences, is_sequence_list
 from .sequences import _check_channels
 
 
@@ -187,21 +187,3 @@ class ChannelsFirstConverter(TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
-
-
-def _time_first_pipeline(estimator, X) -> tuple:
-    """``(estimator, X)`` with a leading :class:`ChannelsFirstConverter` applied to X.
-
-    A pipeline that starts with the converter reads X channels first; tools that look at X's
-    axes (permutation importance) work on the converted, time-first X with the rest of the
-    pipeline. Anything else is returned as it is.
-    """
-    from sklearn.pipeline import Pipeline
-
-    if (
-        isinstance(estimator, Pipeline)
-        and len(estimator) > 1
-        and isinstance(estimator[0], ChannelsFirstConverter)
-    ):
-        return estimator[1:], estimator[0].transform(X)
-    return estimator, X

@@ -11,9 +11,15 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import Sequences, check_sequences, is_ragged, is_sequence_list, pad_sequences
-from ..classifier import RNNClassifier
+from .._engine.sequences import (
+    Sequences,
+    check_sequences,
+    is_ragged,
+    is_sequence_list,
+    pad_sequences,
+)
 from ..nn.frames import FrameClassifier, FrameEncoder
+from ..recurrent.classifier import RNNClassifier
 from ..utils._param_validation import (
     Device,
     Interval,

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import check_sequences
+from .._engine.sequences import check_sequences
 from ..utils._param_validation import ParamsValidationMixin
 from .sequences import _check_channels, _flat_steps, _same_layout
 

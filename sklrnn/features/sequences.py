@@ -1,7 +1,7 @@
 """Transformers that understand sequences: scaling and padding.
 
-They read their input through :func:`sklrnn._data.check_sequences`, so they accept everything an
-sklrnn estimator accepts: ``(n_samples, n_timesteps)`` and ``(n_samples, n_timesteps,
+They read their input through :func:`sklrnn._engine.sequences.check_sequences`, so they accept
+everything an sklrnn estimator accepts: ``(n_samples, n_timesteps)`` and ``(n_samples, n_timesteps,
 n_features)`` arrays and lists of sequences of different lengths.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._data import Sequences, check_sequences, check_step_shape, is_sequence_list
+from .._engine.sequences import Sequences, check_sequences, check_step_shape, is_sequence_list
 from ..utils._param_validation import Interval, Options, ParamsValidationMixin
 from ..utils._tokens import holds_marked_tokens, mark_tokens
 

@@ -6,12 +6,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.metrics import check_scoring
+from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.random import sample_without_replacement
 
-from .._data import check_sequences
-from ..features.channels import _time_first_pipeline
+from .._engine.sequences import check_sequences
+from ..features.channels import ChannelsFirstConverter
 from ..utils.validation import check_positive_int
 
 _AXES = ("features", "time")
@@ -393,3 +394,19 @@ def _bunch(baseline: list, scores: list[list], extra: dict) -> Bunch:
         importances=importances,
         **extra,
     )
+
+
+def _time_first_pipeline(estimator, X) -> tuple:
+    """``(estimator, X)`` with a leading :class:`ChannelsFirstConverter` applied to X.
+
+    A pipeline that starts with the converter reads X channels first; tools that look at X's
+    axes (permutation importance) work on the converted, time-first X with the rest of the
+    pipeline. Anything else is returned as it is.
+    """
+    if (
+        isinstance(estimator, Pipeline)
+        and len(estimator) > 1
+        and isinstance(estimator[0], ChannelsFirstConverter)
+    ):
+        return estimator[1:], estimator[0].transform(X)
+    return estimator, X

@@ -23,7 +23,7 @@ import torch
 from skorch.callbacks import LRScheduler, PrintLog
 from skorch.hf import AccelerateMixin
 
-from ._engine import BatchIterator, SequenceNet, build_net
+from .net import BatchIterator, SequenceNet, build_net
 
 MODES = ("no", "fp16", "bf16")
 

@@ -9,7 +9,8 @@ try:
     from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "sklrnn.sktime needs sktime and pandas: pip install 'sklrnn[sktime]'"
+        "sklrnn.forecasting.SegRNNSktimeForecaster needs sktime and pandas: "
+        "pip install 'sklrnn[sktime]'"
     ) from exc
 
 from .series import SeriesForecaster
@@ -22,7 +23,7 @@ _ROLES = ("future", "past")
 class SegRNNSktimeForecaster(BaseForecaster):
     """SegRNN forecaster for sktime, with quantiles, intervals, exogenous data and update.
 
-    A thin adapter over :class:`~sklrnn.series.SeriesForecaster` (and thus the one training
+    A thin adapter over :class:`~sklrnn.forecasting.SeriesForecaster` (and thus the one training
     engine): ``fit(y, X, fh)`` trains a network for the horizon ``max(fh)``; ``predict``,
     ``predict_quantiles`` and ``predict_interval`` forecast from the end of the data seen so
     far; ``update(y, X)`` appends new data and, with ``update_params=True``, refits on all of
@@ -32,7 +33,7 @@ class SegRNNSktimeForecaster(BaseForecaster):
     Parameters
     ----------
     estimator : SegRNNForecaster, default=None
-        Network and training parameters; see :class:`~sklrnn.series.SeriesForecaster`.
+        Network and training parameters; see :class:`~sklrnn.forecasting.SeriesForecaster`.
     lookback : int, default=96
         Look-back ``L``.
     quantiles : sequence of float, default=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, \
@@ -60,7 +61,7 @@ class SegRNNSktimeForecaster(BaseForecaster):
 
     See Also
     --------
-    sklrnn.series.SeriesForecaster : The native series-level API.
+    sklrnn.forecasting.SeriesForecaster : The native series-level API.
 
     Notes
     -----
@@ -71,7 +72,7 @@ class SegRNNSktimeForecaster(BaseForecaster):
     --------
     >>> from sktime.datasets import load_airline
     >>> from sklrnn import SegRNNForecaster
-    >>> from sklrnn.sktime import SegRNNSktimeForecaster
+    >>> from sklrnn.forecasting import SegRNNSktimeForecaster
     >>> y = load_airline()
     >>> net = SegRNNForecaster(seg_len=12, hidden_size=8, max_epochs=2, random_state=0)
     >>> model = SegRNNSktimeForecaster(net, lookback=24).fit(y, fh=[1, 2, 3])
@@ -226,7 +227,7 @@ class SegRNNSktimeForecaster(BaseForecaster):
         params : list of dict
             Constructor arguments of two test instances.
         """
-        from .forecaster import SegRNNForecaster
+        from .segrnn import SegRNNForecaster
 
         net = SegRNNForecaster(
             seg_len=2, hidden_size=4, max_epochs=1, batch_size=16, device="cpu", random_state=0

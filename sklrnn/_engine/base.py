@@ -15,21 +15,21 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
-from ._accelerate import MODES as ACCELERATOR_MODES
-from ._accelerate import accelerated_net, plain_net
-from ._budget import TrainingBudget, training_budget
-from ._checkpoint import checkpoint_callbacks
-from ._data import (
-    Sequences,
-    check_sample_weight,
-    check_sequences,
-    check_step_shape,
-    warn_if_channels_first,
+from ..nn.optim import OPTIMIZERS
+from ..utils._param_validation import (
+    Device,
+    Interval,
+    Options,
+    ParamsValidationMixin,
+    RandomState,
+    SubclassOf,
 )
-from ._engine import IndexSplit, SequenceDataset, ValidationScore, build_net
-from ._persist import PersistenceMixin
-from ._progress import CallbackSupportMixin, report_epochs, with_callbacks
-from ._reliability import (
+from ..utils._torch import no_subnormals, resolve_device, torch_seeded
+from .accelerate import MODES as ACCELERATOR_MODES
+from .accelerate import accelerated_net, plain_net
+from .budget import TrainingBudget, training_budget
+from .checkpoint import checkpoint_callbacks
+from .guards import (
     TRAINING_PARAMS,
     FiniteLoss,
     NonFiniteLoss,
@@ -40,16 +40,16 @@ from ._reliability import (
     training_rng,
     warn_if_diverged,
 )
-from .nn.optim import OPTIMIZERS
-from .utils._param_validation import (
-    Device,
-    Interval,
-    Options,
-    ParamsValidationMixin,
-    RandomState,
-    SubclassOf,
+from .net import IndexSplit, SequenceDataset, ValidationScore, build_net
+from .persist import PersistenceMixin
+from .progress import CallbackSupportMixin, report_epochs, with_callbacks
+from .sequences import (
+    Sequences,
+    check_sample_weight,
+    check_sequences,
+    check_step_shape,
+    warn_if_channels_first,
 )
-from .utils._torch import no_subnormals, resolve_device, torch_seeded
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
-from .utils._torch import seeded
+from ..utils._torch import seeded
 
 #: the training parameters every estimator has; a warm-started fit honours their changes
 TRAINING_PARAMS = frozenset(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._quantiles import conformal_offsets, interpolate
-from ._series_data import pack, targets
-from ._series_format import format_forecast
-from .utils.validation import check_positive_int
+from ..utils.validation import check_positive_int
+from .quantiles import conformal_offsets, interpolate
+from .series_data import pack, targets
+from .series_format import format_forecast
 
 
 class SeriesPredictMixin:
-    """The forecasting methods of :class:`~sklrnn.series.SeriesForecaster`.
+    """The forecasting methods of :class:`~sklrnn.forecasting.SeriesForecaster`.
 
     They read the fitted state that ``SeriesForecaster.fit`` sets (``estimator_``, ``levels_``,
     ``quantile_offsets_``, the scalers and the series' tails) and its ``_read``.

@@ -6,10 +6,10 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
 
-from ._series_data import read_many
-from ._series_predict import _rows_from
+from ..utils.validation import check_positive_int
 from .series import SeriesForecaster
-from .utils.validation import check_positive_int
+from .series_data import read_many
+from .series_predict import _rows_from
 
 _REFITS = (False, "expanding", "sliding")
 
@@ -76,8 +76,8 @@ def backtest(
     --------
     >>> import numpy as np
     >>> from sklrnn import SegRNNForecaster
-    >>> from sklrnn.series import SeriesForecaster
-    >>> from sklrnn.backtest import backtest
+    >>> from sklrnn.forecasting import SeriesForecaster
+    >>> from sklrnn.forecasting import backtest
     >>> series = np.sin(np.arange(300) * 2 * np.pi / 24)
     >>> net = SegRNNForecaster(seg_len=12, hidden_size=8, max_epochs=1, random_state=0)
     >>> model = SeriesForecaster(net, lookback=48, horizon=12).fit(series[:200])

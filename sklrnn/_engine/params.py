@@ -12,8 +12,8 @@ from __future__ import annotations
 import inspect
 import textwrap
 
-from ._budget import MAX_BATCH, MAX_EPOCHS, MIN_BATCH, MIN_EPOCHS, MIN_STEPS, MIN_VALIDATION
-from .utils._param_validation import doc_type
+from ..utils._param_validation import doc_type
+from .budget import MAX_BATCH, MAX_EPOCHS, MIN_BATCH, MIN_EPOCHS, MIN_STEPS, MIN_VALIDATION
 
 TRAINING = {
     "optimizer": "Optimiser.",

@@ -11,10 +11,10 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._data import check_sample_weight
-from ._param_docs import CLASSIFIER, RECURRENT, TRAINING, document_parameters
-from ._recurrent import RecurrentEstimator
-from .utils._param_validation import Options
+from .._engine.params import CLASSIFIER, RECURRENT, TRAINING, document_parameters
+from .._engine.sequences import check_sample_weight
+from ..utils._param_validation import Options
+from .estimator import RecurrentEstimator
 
 
 @document_parameters(CLASSIFIER, RECURRENT, TRAINING)

@@ -10,12 +10,12 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from skorch.callbacks import LRScheduler
 
-from ._base import BaseSequenceEstimator
-from ._data import Sequences, _as_numeric, check_sequences
-from ._param_docs import SEGRNN, TRAINING, document_parameters
-from .nn.recurrent import CELLS
-from .nn.segrnn import DECODERS, NORMALIZATIONS, SegRNN
-from .utils._param_validation import Interval, Options
+from .._engine.base import BaseSequenceEstimator
+from .._engine.params import SEGRNN, TRAINING, document_parameters
+from .._engine.sequences import Sequences, as_numeric, check_sequences
+from ..nn.recurrent import CELLS
+from ..nn.segrnn import DECODERS, NORMALIZATIONS, SegRNN
+from ..utils._param_validation import Interval, Options
 
 _LOSSES: dict[str, type[torch.nn.Module]] = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss}
 _LR_SCHEDULES = (None, "paper")
@@ -221,7 +221,7 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
             )
 
     def _encode_y(self, y, *, fit: bool) -> np.ndarray:
-        y = _as_numeric(y, "y")
+        y = as_numeric(y, "y")
         if y.ndim not in (1, 2, 3) or y.size == 0:
             raise ValueError(
                 "y must be of shape (n_samples, horizon, n_channels), (n_samples, horizon) for "
@@ -328,7 +328,7 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
             R² of ``self.predict(X)``, averaged uniformly over the outputs.
         """
         y_pred = self.predict(X)
-        y = _as_numeric(y, "y")
+        y = as_numeric(y, "y")
         n = len(y_pred)
         return float(
             r2_score(y.reshape(len(y), -1), y_pred.reshape(n, -1), sample_weight=sample_weight)

@@ -8,17 +8,17 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from ._quantiles import check_levels, conformal_offsets
-from ._series_data import CALENDAR, calendar_features, pack, read_aligned, read_many, targets
-from ._series_predict import SeriesPredictMixin, _as_quantiles, _rows_from
-from ._series_windows import PackedSegRNN
-from .forecaster import SegRNNForecaster
-from .utils._param_validation import (
+from ..utils._param_validation import (
     Interval,
     InvalidParameterError,
     Options,
     ParamsValidationMixin,
 )
+from .quantiles import check_levels, conformal_offsets
+from .segrnn import SegRNNForecaster
+from .series_data import CALENDAR, calendar_features, pack, read_aligned, read_many, targets
+from .series_predict import SeriesPredictMixin, _as_quantiles, _rows_from
+from .windows import PackedSegRNN
 
 _METHODS = ("residual", "pinball")
 
@@ -94,7 +94,7 @@ default=None
     See Also
     --------
     SegRNNForecaster : The window estimator.
-    sklrnn.backtest.backtest : Rolling-origin evaluation of a SeriesForecaster.
+    sklrnn.forecasting.backtest : Rolling-origin evaluation of a SeriesForecaster.
 
     Notes
     -----
@@ -104,7 +104,7 @@ default=None
     frames by their index. At ``predict``, ``future_covariates`` must reach ``horizon`` rows
     past the end of the series. Values of the target or of a past covariate at or after the
     first forecast step are never packed into a window (see
-    :func:`sklrnn._series_data.pack`) and never read by the network.
+    :func:`sklrnn.forecasting.series_data.pack`) and never read by the network.
 
     Split-conformal guarantees assume exchangeable windows; windows of one series overlap and
     drift, so coverage on later data is an empirical matter (``benchmarks/intervals.py``).
@@ -113,7 +113,7 @@ default=None
     --------
     >>> import numpy as np
     >>> from sklrnn import SegRNNForecaster
-    >>> from sklrnn.series import SeriesForecaster
+    >>> from sklrnn.forecasting import SeriesForecaster
     >>> t = np.arange(400)
     >>> series = np.sin(2 * np.pi * t / 24) + 0.1 * np.cos(t)
     >>> net = SegRNNForecaster(seg_len=12, hidden_size=16, max_epochs=2, random_state=0)

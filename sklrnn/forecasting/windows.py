@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._base import BaseSequenceEstimator
-from ._data import Sequences
-from ._quantiles import PinballLoss, pinball
-from .forecaster import SegRNNForecaster
-from .nn.segrnn_covariates import CovariateSegRNN
+from .._engine.base import BaseSequenceEstimator
+from .._engine.sequences import Sequences
+from ..nn.segrnn_covariates import CovariateSegRNN
+from .quantiles import PinballLoss, pinball
+from .segrnn import SegRNNForecaster
 
 
 class _PackedModule(torch.nn.Module):
@@ -24,7 +24,7 @@ class _PackedModule(torch.nn.Module):
 
 
 class PackedSegRNN(SegRNNForecaster):
-    """SegRNNForecaster on windows packed by :func:`sklrnn._series_data.pack`.
+    """SegRNNForecaster on windows packed by :func:`sklrnn.forecasting.series_data.pack`.
 
     Not public: SeriesForecaster builds it from its ``estimator``'s parameters and sets the
     window layout with :meth:`set_layout` before fitting. ``X`` is ``[n, L + H, C + P + F]``,

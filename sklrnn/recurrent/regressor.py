@@ -7,9 +7,9 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
-from ._data import _as_numeric
-from ._param_docs import RECURRENT, TRAINING, document_parameters
-from ._recurrent import RecurrentEstimator
+from .._engine.params import RECURRENT, TRAINING, document_parameters
+from .._engine.sequences import as_numeric
+from .estimator import RecurrentEstimator
 
 
 @document_parameters(RECURRENT, TRAINING)
@@ -66,7 +66,7 @@ class RNNRegressor(RegressorMixin, RecurrentEstimator):
     """
 
     def _encode_y(self, y, *, fit: bool) -> np.ndarray:
-        y = _as_numeric(y, "y").astype(np.float32)
+        y = as_numeric(y, "y").astype(np.float32)
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or (n_samples, n_targets); got shape {y.shape}.")
         if not np.all(np.isfinite(y)):

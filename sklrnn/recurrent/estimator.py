@@ -8,11 +8,11 @@ from numbers import Integral, Real
 import numpy as np
 from skorch.callbacks import LRScheduler
 
-from ._base import BaseSequenceEstimator
-from ._budget import TrainingBudget
-from ._data import Sequences, check_sequences
-from .augment import Augmentation, Augmenter, check_augmentation
-from .nn.recurrent import (
+from .._engine.base import BaseSequenceEstimator
+from .._engine.budget import TrainingBudget
+from .._engine.sequences import Sequences, check_sequences
+from ..augment import Augmentation, Augmenter, check_augmentation
+from ..nn.recurrent import (
     CELLS,
     CONV_MODES,
     CONV_NORMS,
@@ -20,8 +20,8 @@ from .nn.recurrent import (
     POSITION_ENCODINGS,
     RecurrentNet,
 )
-from .utils._param_validation import Interval, IntTuple, Options
-from .utils._tokens import holds_marked_tokens
+from ..utils._param_validation import Interval, IntTuple, Options
+from ..utils._tokens import holds_marked_tokens
 
 LR_SCHEDULES = (None, "cosine", "plateau")
 POSITION_DIM = 16  # size of the position code of ``position_encoding``

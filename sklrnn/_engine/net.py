@@ -36,7 +36,7 @@ def _tensor(array) -> torch.Tensor:
 class SequenceDataset(torch.utils.data.Dataset):
     """Padded sequences, their lengths, optional targets and sample weights, as tensors.
 
-    The time axis of ``x`` ends with the longest sequence (as :func:`~sklrnn._data.
+    The time axis of ``x`` ends with the longest sequence (as :func:`~sklrnn._engine.sequences.
     check_sequences` pads, and :meth:`subset` trims), so the whole data set is a batch as it is.
     """
 

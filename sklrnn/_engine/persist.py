@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._budget import TrainingBudget
+from .budget import TrainingBudget
 
 FORMAT = "sklrnn-weights-2"
 _TAG = "__sklrnn_value__"

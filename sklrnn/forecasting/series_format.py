@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._series_data import future_index
+from .series_data import future_index
 
 
 def format_forecast(values: np.ndarray, meta, *, H: int, quantiles=None, coverage=None):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .exceptions import LayoutWarning
+from ..exceptions import LayoutWarning
 
 
 @dataclass
@@ -67,7 +67,7 @@ class Sequences:
         return Sequences(self.data[indices], self.lengths[indices])
 
 
-def _as_numeric(array, name: str, index=None) -> np.ndarray:
+def as_numeric(array, name: str, index=None) -> np.ndarray:
     where = name if index is None else f"{name}[{index}]"
     if not isinstance(array, np.ndarray) and sp.issparse(array):
         raise TypeError(
@@ -166,7 +166,7 @@ def check_sequences(
     if isinstance(X, Sequences):
         return X
     if is_ragged(X):
-        seqs = [_as_numeric(x, name, i) for i, x in enumerate(X)]
+        seqs = [as_numeric(x, name, i) for i, x in enumerate(X)]
         ndims = {s.ndim for s in seqs}
         if len(ndims) > 1 or not ndims <= ({1} if tokens else {1, 2}):
             want = "1-D arrays of token ids" if tokens else "(T_i,) or (T_i, n_features) arrays"
@@ -192,7 +192,7 @@ def check_sequences(
         _check_lengths(lengths, name)
         return Sequences(data, lengths)
 
-    array = _as_numeric(X, name)
+    array = as_numeric(X, name)
     allowed = (2,) if tokens else ((2, 3, 4, 5) if allow_frames else (2, 3))
     if array.ndim not in allowed:
         layouts = (
@@ -332,7 +332,7 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     """Validate ``sample_weight`` and scale it to mean 1 (None gives ones)."""
     if sample_weight is None:
         return np.ones(n_samples, dtype=np.float32)
-    w = _as_numeric(sample_weight, "sample_weight").astype(np.float64)
+    w = as_numeric(sample_weight, "sample_weight").astype(np.float64)
     if w.ndim == 0:
         w = np.full(n_samples, float(w))
     if w.shape != (n_samples,):
