@@ -77,6 +77,50 @@ def test_splice_statlog_split(require_data):
     assert splice.target_names == ["ei", "ie", "n"]
 
 
+# Three lines in the layout of UCI's splice.data (class, instance name, 60 bases), one with an
+# ambiguity code, and a blank line.
+UCI_LINES = (
+    "EI,      ATRINS-DONOR-521,      " + "CCAGCTGCAT" * 6 + "\n"
+    "IE,      ATRINS-ACCEPTOR-701,   " + "cttccttcct" * 6 + "\n"
+    "\n"
+    "N,       HUMGLUT4B-NEG-1,       " + "ACGTACGTAC" * 5 + "ACGTDNSRAC" + "\n"
+)
+
+
+def test_parse_uci_splice():
+    from sklrnn.datasets.splice import parse_uci_splice
+
+    data, target, names = parse_uci_splice(UCI_LINES)
+    assert data[0] == "CCAGCTGCAT" * 6
+    assert data[1] == "CTTCCTTCCT" * 6  # upper case, as the StatLog file
+    assert data[2].endswith("ACGTDNSRAC")
+    np.testing.assert_array_equal(target, ["ei", "ie", "n"])
+    np.testing.assert_array_equal(
+        names, ["ATRINS-DONOR-521", "ATRINS-ACCEPTOR-701", "HUMGLUT4B-NEG-1"]
+    )
+    with pytest.raises(ValueError, match="line 2: expected CLASS, NAME, SEQUENCE"):
+        parse_uci_splice("N, A, " + "A" * 60 + "\nN, B\n")
+    with pytest.raises(ValueError, match="line 1: class 'XX' is not one of EI, IE, N"):
+        parse_uci_splice("XX, A, " + "A" * 60)
+    with pytest.raises(ValueError, match="line 1: expected 60 letters"):
+        parse_uci_splice("N, A, " + "A" * 59)
+    with pytest.raises(ValueError, match="line 1: expected 60 letters"):
+        parse_uci_splice("N, A, " + "A" * 59 + "X")
+
+
+def test_splice_from_uci_file(tmp_path):
+    (tmp_path / "dna").mkdir()
+    (tmp_path / "dna" / "splice.data").write_text(UCI_LINES)
+    splice = load_splice(data_home=tmp_path, source="uci", download_if_missing=False)
+    assert splice.split is None
+    assert len(splice.data) == 3 and splice.target_names == ["ei", "ie", "n"]
+    np.testing.assert_array_equal(splice.target, ["ei", "ie", "n"])
+    with pytest.raises(OSError, match="archive.ics.uci.edu"):
+        load_splice(data_home=tmp_path / "empty", source="uci", download_if_missing=False)
+    with pytest.raises(ValueError, match="source must be 'statlog' or 'uci'"):
+        load_splice(data_home=tmp_path, source="mlbench")
+
+
 def test_splice_missing_and_corrupt(tmp_path):
     with pytest.raises(OSError, match=re.escape(str(tmp_path / "dna" / "splice_statlog.tsv"))):
         load_splice(data_home=tmp_path)
