@@ -9,12 +9,16 @@ and the few scikit-learn labels that inherited docstrings cite are linked direct
 import os
 import socket
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from docutils import nodes
 
 import sklrnn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from public_api import canonical_names, resolve  # noqa: E402
 
 project = "sklrnn"
 author = "the sklrnn developers"
@@ -72,6 +76,36 @@ def _sklearn_label(app, env, node, contnode):
     return nodes.reference("", "", contnode, internal=False, refuri=uri)
 
 
+_PY_TYPES = {"class", "func", "meth", "attr", "obj", "mod", "exc", "data"}
+
+
+def _public_alias(app, env, node, contnode):
+    """Link a reference that names a documented object by another import path.
+
+    ``sklrnn.RNNClassifier`` is documented as ``sklrnn.recurrent.RNNClassifier``, and
+    ``sklrnn.nn.segrnn.SegRNN`` as ``sklrnn.nn.SegRNN``: the reference goes to that page.
+    """
+    if node.get("refdomain") != "py" or node.get("reftype") not in _PY_TYPES:
+        return None
+    target = node.get("reftarget", "")
+    candidates = [target]
+    if node.get("py:module") and not target.startswith("sklrnn"):
+        candidates.append(f"{node['py:module']}.{target}")
+    for name in candidates:
+        if not name.startswith("sklrnn"):
+            continue
+        obj = resolve(name)
+        canonical = _CANONICAL.get(id(obj)) if obj is not None else None
+        if canonical and canonical != name:
+            domain = env.get_domain("py")
+            return domain.resolve_xref(
+                env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode
+            )
+    return None
+
+
+_CANONICAL = canonical_names()
+
 # Reading order of the user guide; any other page of docs/guide/ follows, alphabetically.
 GUIDE_ORDER = [
     "inputs",
@@ -106,6 +140,7 @@ def _user_guide_toctree(app, docname, source):
 def setup(app):
     # After intersphinx (priority 500), so that its inventory wins when it is loaded.
     app.connect("missing-reference", _sklearn_label, priority=900)
+    app.connect("missing-reference", _public_alias, priority=950)
     app.connect("source-read", _user_guide_toctree)
 
 
