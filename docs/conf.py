@@ -91,17 +91,22 @@ def _public_alias(app, env, node, contnode):
     candidates = [target]
     if node.get("py:module") and not target.startswith("sklrnn"):
         candidates.append(f"{node['py:module']}.{target}")
+    canonical = None
     for name in candidates:
-        if not name.startswith("sklrnn"):
-            continue
-        obj = resolve(name)
-        canonical = _CANONICAL.get(id(obj)) if obj is not None else None
-        if canonical and canonical != name:
-            domain = env.get_domain("py")
-            return domain.resolve_xref(
-                env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode
-            )
-    return None
+        obj = resolve(name) if name.startswith("sklrnn") else None
+        if obj is not None and _CANONICAL.get(id(obj), name) != name:
+            canonical = _CANONICAL[id(obj)]
+            break
+    if canonical is None and "." not in target:
+        # a bare name in a See Also section: the one public object of that name
+        matches = [name for name in _CANONICAL.values() if name.rsplit(".", 1)[-1] == target]
+        canonical = matches[0] if len(matches) == 1 else None
+    if canonical is None:
+        return None
+    domain = env.get_domain("py")
+    return domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode
+    )
 
 
 _CANONICAL = canonical_names()
