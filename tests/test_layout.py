@@ -40,9 +40,7 @@ def _area(module: str) -> str:
 
 
 #: modules that still break a layering rule, with the reason
-KNOWN = {
-    "features/images.py": "ImageSequenceCNN trains through a private RNNClassifier subclass",
-}
+KNOWN: dict[str, str] = {}
 MODULES = [
     pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN[key], strict=True)) if key in KNOWN else p
     for p in sorted(PACKAGE.rglob("*.py"))

@@ -25,10 +25,12 @@ import torch
 from skorch.callbacks import Checkpoint, EarlyStopping, LoadInitState, LRScheduler
 from skorch.history import History
 
+from .params import FINGERPRINT_NEUTRAL
+
 FILE_NAME = "checkpoint.pt"
 FORMAT = "sklrnn-checkpoint-1"
 # parameters that do not change what a fit computes, left out of the fingerprint
-_NEUTRAL_PARAMS = ("callbacks", "checkpoint_dir", "device", "verbose", "warm_start")
+_NEUTRAL_PARAMS = FINGERPRINT_NEUTRAL
 
 
 def params_fingerprint(params: dict) -> str:

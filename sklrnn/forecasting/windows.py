@@ -43,17 +43,16 @@ class PackedSegRNN(SegRNNForecaster):
         self._levels = None if levels is None else [float(v) for v in levels]
         return self
 
-    def _check_step_shape(self, seqs: Sequences) -> None:
-        BaseSequenceEstimator._check_step_shape(self, seqs)
+    def _check_step_shape(self, seqs: Sequences, fitted=None) -> None:
+        BaseSequenceEstimator._check_step_shape(self, seqs, fitted)
         expected = self._layout["lookback"] + self._layout["horizon"]
         if seqs.data.shape[1] != expected:
             raise ValueError(f"packed windows must have {expected} rows; got {seqs.data.shape}.")
 
-    def _build_module(self, seqs: Sequences, y: np.ndarray) -> torch.nn.Module:
-        self.lookback_, self.horizon_ = self._layout["lookback"], self._layout["horizon"]
-        return self._make_module()
+    def _module_attributes(self, seqs: Sequences, y: np.ndarray, fitted) -> dict:
+        return {"lookback_": self._layout["lookback"], "horizon_": self._layout["horizon"]}
 
-    def _make_module(self) -> torch.nn.Module:
+    def _make_module(self, fitted) -> torch.nn.Module:
         return _PackedModule(
             **self._layout,
             n_quantiles=1 if self._levels is None else len(self._levels),
