@@ -100,6 +100,10 @@ def test_parameters_changed_after_fit_ask_for_a_refit(fitted, param, value):
         model.predict()
     with pytest.raises(ValueError, match="Refit it"):
         model.predict_interval(wave())
+    model.set_params(**{param: fitted.get_params()[param]})  # set back: forecasts again
+    assert model.predict().shape == (H,)
+    model.set_params(quantiles=list(model.quantiles))  # the same levels, as a list
+    assert model.predict().shape == (H,)
 
 
 def test_grid_search_scores_a_series_forecaster():

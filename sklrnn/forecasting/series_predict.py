@@ -118,7 +118,8 @@ class SeriesPredictMixin:
         """Refuse to forecast after set_params changed what the fitted state depends on."""
         check_is_fitted(self, "estimator_")
         fitted = getattr(self, "_fitted_with", {})
-        changed = changed_params(fitted, {name: getattr(self, name) for name in fitted})
+        now = {name: getattr(self, name) for name in fitted}
+        changed = changed_params(_as_lists(fitted), _as_lists(now))
         if changed:
             name = changed[0]
             raise ValueError(
@@ -295,6 +296,14 @@ def _as_quantiles(raw: np.ndarray, n_levels: int) -> np.ndarray:
     if raw.ndim == 3:  # a point forecast: every level starts from it
         return np.repeat(raw[..., None], n_levels, axis=3)
     return np.sort(raw, axis=3)  # monotone rearrangement of crossing quantiles
+
+
+def _as_lists(params: dict) -> dict:
+    """Sequences as lists of floats or strings, so that (0.1, 0.9) and [0.1, 0.9] are equal."""
+    return {
+        k: np.asarray(v).tolist() if isinstance(v, (list, tuple, np.ndarray)) else v
+        for k, v in params.items()
+    }
 
 
 def _meta(s):
