@@ -103,32 +103,3 @@ def interpolate(quantiles: np.ndarray, levels: np.ndarray, wanted, name: str) ->
     flat = quantiles.reshape(-1, len(levels))  # [..., Q] -> [m, Q]
     out = np.stack([np.interp(wanted, levels, row) for row in flat])  # [m, A]
     return out.reshape(*quantiles.shape[:-1], len(wanted))
-
-
-def residual_offsets(y_true: np.ndarray, point: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Split-conformal offsets of quantiles built around a point forecast, median zero.
-
-    The offsets of :func:`conformal_offsets` (``point`` repeated for every level), minus the
-    median error, then clipped to ``<= 0`` below level 0.5 and ``>= 0`` above it: the quantiles
-    are monotone in the level, the median is the point forecast itself and every central
-    interval contains it, by construction.
-
-    Parameters
-    ----------
-    y_true : ndarray of shape (n, H, C)
-    point : ndarray of shape (n, H, C, Q)
-        The point forecast, repeated for each level.
-    levels : ndarray of shape (Q,)
-
-    Returns
-    -------
-    offsets : ndarray of shape (H, C, Q)
-    """
-    offsets = conformal_offsets(y_true, point, levels)
-    median = np.median(y_true - point[..., 0], axis=0)  # [H, C]
-    centred = offsets - median[..., None]
-    below, above = levels < 0.5, levels > 0.5
-    centred[..., below] = np.minimum(centred[..., below], 0.0)
-    centred[..., above] = np.maximum(centred[..., above], 0.0)
-    centred[..., ~below & ~above] = 0.0
-    return np.maximum.accumulate(centred, axis=-1)

@@ -17,7 +17,7 @@ from ..utils._param_validation import (
     ParamsValidationMixin,
 )
 from . import series_persist
-from .quantiles import check_levels, conformal_offsets, residual_offsets
+from .quantiles import check_levels, conformal_offsets
 from .segrnn import SegRNNForecaster
 from .series_data import CALENDAR, pack, targets
 from .series_evaluate import SeriesEvaluateMixin
@@ -62,9 +62,10 @@ class SeriesForecaster(
         forecast: it is the point forecast. The default gives the 80 % and 95 % intervals.
     method : {"residual", "pinball"}, default="residual"
         ``"residual"``: the network is a point forecaster (``estimator.loss``) and quantile
-        ``a`` is the forecast plus the ``a``-quantile of its errors on the validation windows
-        less their median, per step and channel (split-conformal prediction). The median is
-        the point forecast itself, so the intervals cost no accuracy; hence the default.
+        ``a`` is its forecast plus the ``a``-quantile of its errors on the validation windows,
+        per step and channel (split-conformal prediction); the point forecast is the median
+        of these quantiles (the forecast plus the median error). The intervals cost the
+        network no accuracy; hence the default.
         ``"pinball"``: the network emits every quantile, trained with the pinball loss. On
         ETTh1 its intervals are a little narrower and its median a little less accurate (MSE
         +5 %; see the forecasting guide).
@@ -127,9 +128,12 @@ default=None
     ``set_params`` of ``lookback``, ``horizon``, ``quantiles``, ``method``, ``calendar`` or
     ``scale`` the forecaster must be fitted again.
 
-    With ``method="residual"`` the quantiles are built around the point forecast: the
-    split-conformal offsets minus the median error, non-positive below the median and
-    non-negative above it, so the point forecast is the median and lies in every interval.
+    The point forecast is the median of the forecast quantiles (level 0.5 is always
+    forecast), so it lies in every central interval, by construction. With
+    ``method="residual"`` it is the network's forecast plus the median of its validation
+    errors (per step and channel), and quantile ``a`` the network's forecast plus their
+    split-conformal ``a``-quantile: the intervals keep their conformal calibration, and a
+    bias the validation windows show is corrected in the point forecast too.
 
     Split-conformal guarantees assume exchangeable windows; windows of one series overlap and
     drift, so coverage on later data is an empirical matter (``benchmarks/intervals.py``).
@@ -268,9 +272,7 @@ Series, or a list or dict of them
         else:
             est.fit(X_tr, y_tr)
         base_val = _as_quantiles(est.predict(X_val), len(levels))
-        if self.method == "residual":
-            offsets = residual_offsets(y_val, base_val, levels)
-        elif self.calibrate:
+        if self.method == "residual" or self.calibrate:
             offsets = conformal_offsets(y_val, base_val, levels)
         else:
             offsets = np.zeros(base_val.shape[1:])

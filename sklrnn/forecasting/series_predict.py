@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._engine.guards import changed_params
 from ..utils.validation import check_positive_int
-from .quantiles import conformal_offsets, interpolate, residual_offsets
+from .quantiles import conformal_offsets, interpolate
 from .series_data import layout_of, pack, targets
 from .series_format import format_forecast
 
@@ -20,16 +20,17 @@ class SeriesPredictMixin:
     """
 
     def _calibrated(self, raw, offsets) -> tuple[np.ndarray, np.ndarray]:
-        """Point forecasts ``[n, H, C]`` and calibrated quantiles ``[n, H, C, Q]``, scaled."""
+        """Point forecasts ``[n, H, C]`` and calibrated quantiles ``[n, H, C, Q]``, scaled.
+
+        The quantiles are sorted (monotone in the level) and the point forecast is their
+        median (``levels_`` holds 0.5), so it lies in every central interval, by construction.
+        """
         quantiles = np.sort(_as_quantiles(raw, len(self.levels_)) + offsets, axis=3)
-        if raw.ndim == 3:
-            return raw, quantiles
-        return interpolate(quantiles, self.levels_, [0.5], "quantiles")[..., 0], quantiles
+        median = int(np.flatnonzero(self.levels_ == 0.5)[0])
+        return quantiles[..., median], quantiles
 
     def _offsets(self, truth, base) -> np.ndarray:
-        """Quantile corrections measured on windows of known truth (see ``method``)."""
-        if self.method == "residual":
-            return residual_offsets(truth, base, self.levels_)
+        """Quantile corrections measured on windows of known truth."""
         return conformal_offsets(truth, base, self.levels_)
 
     def _rolling(self, t, p, f, origins, n_windows: int):
