@@ -70,7 +70,7 @@ def assert_state_is(est, before):
         assert after[name] is value, name
 
 
-# ------------------------------------------------------------------ the fit transaction
+# --------------------------------------------------- a fit commits once, or changes nothing
 def test_failed_refit_leaves_every_fitted_attribute_as_it_was():
     X, y = data()
     model = C().fit(X, y)
@@ -122,6 +122,43 @@ def test_failed_first_fit_leaves_the_estimator_unfitted():
     assert {k: v for k, v in vars(model).items() if not k.startswith("_skl")} == before
     with pytest.raises(NotFittedError):
         check_is_fitted(model)
+
+
+class Peek(Callback):
+    """Record, at the end of every epoch, the fitted attributes ``est`` has by then."""
+
+    def __init__(self, est):
+        self.est, self.seen = est, []
+
+    def __deepcopy__(self, memo):  # fit copies its callbacks; this one watches the estimator
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        # (scikit-learn's callback API keeps its context of the fit on the estimator)
+        self.seen.append(sorted(k for k in fitted_state(self.est) if k != "_callback_fit_ctx"))
+
+
+@pytest.mark.parametrize("make", [C, lambda **kw: SegRNNForecaster(seg_len=2, **kw)])
+def test_fit_sets_the_fitted_attributes_at_once_after_training(make):
+    X, y = data()
+    est = make(max_epochs=2, device="cpu")
+    peek = Peek(est)
+    est.set_params(callbacks=[peek]).fit(X, y if make is C else X[:, :2])
+    assert peek.seen == [[], []]  # nothing was set on the estimator while it trained
+    assert {"n_features_in_", "step_shape_", "budget_", "net_", "loss_curve_"} <= set(vars(est))
+
+
+def test_a_refit_keeps_nothing_of_the_previous_fit(tmp_path):
+    rng = np.random.RandomState(0)
+    tokens, y = rng.randint(0, 5, size=(20, 6)), np.arange(20) % 2
+    model = C(embedding_dim=3).fit(tokens, y)
+    assert model.vocabulary_size_ == 5
+    X = tokens.astype(np.float32)[:, :, None]
+    model.set_params(embedding_dim=None).fit(X, y)  # a refit without embedding
+    assert not hasattr(model, "vocabulary_size_")
+    model.save(tmp_path / "model.pt")
+    loaded = RNNClassifier.load(tmp_path / "model.pt")
+    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X), rtol=1e-6)
 
 
 def test_numpy_integer_sizes_reach_torch_as_ints():

@@ -34,11 +34,12 @@ from skorch.callbacks import Checkpoint, EarlyStopping, LoadInitState, LRSchedul
 from skorch.history import History
 
 from ..utils._io import atomic_write
+from .params import FINGERPRINT_NEUTRAL
 
 FILE_NAME = "checkpoint.pt"
 FORMAT = "sklrnn-checkpoint-2"
 # parameters that do not change what a fit computes, left out of the fingerprint
-_NEUTRAL_PARAMS = ("callbacks", "checkpoint_dir", "device", "verbose", "warm_start")
+_NEUTRAL_PARAMS = FINGERPRINT_NEUTRAL
 _CONFIG = (type(None), bool, int, float, str, tuple, list)
 
 

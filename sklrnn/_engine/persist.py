@@ -114,6 +114,13 @@ def checksum(payload: dict) -> str:
     return digest.hexdigest()
 
 
+def write_atomic(payload: dict, path) -> None:
+    """``torch.save`` through :func:`~sklrnn.utils._io.atomic_write`: a failure while writing
+    leaves any previous file at ``path`` as it was."""
+    with atomic_write(path) as tmp:
+        torch.save(payload, tmp)
+
+
 def read_payload(path, cls_name: str) -> dict:
     """The verified payload of a file written by ``save``, or a ValueError that says why not."""
     path = Path(path)
@@ -164,6 +171,10 @@ class PersistenceMixin:
         path : str or path-like
             Destination file.
         """
+        write_atomic(self._payload(), path)
+
+    def _payload(self) -> dict:
+        """The checksummed payload :meth:`save` writes (its ``state_dict`` holds the weights)."""
         check_is_fitted(self, "net_")
         params = self.get_params(deep=False)
         if params.get("callbacks") or not isinstance(params.get("optimizer"), str):
@@ -180,8 +191,7 @@ class PersistenceMixin:
             "state_dict": state,
         }
         payload["checksum"] = checksum(payload)
-        with atomic_write(path) as tmp:
-            torch.save(payload, tmp)
+        return payload
 
     def _module_metadata(self) -> dict:
         """Plain values (lists, numbers, strings) that ``_restore`` needs to rebuild the model."""
@@ -212,7 +222,11 @@ class PersistenceMixin:
         estimator : object
             A fitted estimator that predicts like the saved one.
         """
-        payload = read_payload(path, cls.__name__)
+        return cls._from_payload(read_payload(path, cls.__name__), device)
+
+    @classmethod
+    def _from_payload(cls, payload: dict, device: str = "cpu"):
+        """The fitted estimator of a verified payload (``params``, ``fitted``, ``state_dict``)."""
         est = cls(**decode(payload["params"])).set_params(device=device)
         fitted = decode(payload["fitted"])
         est.n_features_in_ = fitted["n_features_in_"]
