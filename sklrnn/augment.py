@@ -15,7 +15,6 @@ of Ko et al. (2015), "Audio augmentation for speech recognition".
 from __future__ import annotations
 
 import inspect
-import math
 from numbers import Integral, Real
 
 import torch
@@ -24,6 +23,7 @@ from sklearn.base import BaseEstimator
 from .utils._param_validation import Interval, InvalidParameterError, ParamsValidationMixin
 
 _RATE = [Interval(Real, 0.1, 10, closed="both")]
+_FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 
 
 def _uniform(n: int, low: float, high: float) -> torch.Tensor:
@@ -41,13 +41,14 @@ class Augmentation(ParamsValidationMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         for name, value in self.get_params(deep=False).items():
-            if isinstance(value, Real) and not isinstance(value, bool) and not math.isfinite(value):
+            number = isinstance(value, Real) and not isinstance(value, bool)
+            if number and not abs(value) <= _FLOAT32_MAX:  # NaN, infinite or beyond float32
                 default = inspect.signature(type(self)).parameters[name].default
                 hint = "" if default is inspect.Parameter.empty else f", such as {default!r}"
                 raise InvalidParameterError(
-                    f"{name} must be a finite number; got {value!r}. A NaN or infinite {name} "
-                    "puts NaN or infinity into every training batch, so the loss could only "
-                    f"diverge. Use a finite {name}{hint}."
+                    f"{name} must be a finite float32 number; got {value!r}. A NaN or infinite "
+                    f"{name} puts NaN or infinity into every training batch (the batches are "
+                    f"float32), so the loss could only diverge. Use a finite {name}{hint}."
                 )
         super()._check_params()
 
