@@ -191,6 +191,10 @@ class PersistenceMixin:
         path : str or path-like
             Destination file.
         """
+        write_atomic(self._payload(), path)
+
+    def _payload(self) -> dict:
+        """The checksummed payload :meth:`save` writes (its ``state_dict`` holds the weights)."""
         check_is_fitted(self, "net_")
         params = self.get_params(deep=False)
         if params.get("callbacks") or not isinstance(params.get("optimizer"), str):
@@ -207,7 +211,7 @@ class PersistenceMixin:
             "state_dict": state,
         }
         payload["checksum"] = checksum(payload)
-        write_atomic(payload, path)
+        return payload
 
     def _module_metadata(self) -> dict:
         """Plain values (lists, numbers, strings) that ``_restore`` needs to rebuild the model."""
@@ -238,7 +242,11 @@ class PersistenceMixin:
         estimator : object
             A fitted estimator that predicts like the saved one.
         """
-        payload = read_payload(path, cls.__name__)
+        return cls._from_payload(read_payload(path, cls.__name__), device)
+
+    @classmethod
+    def _from_payload(cls, payload: dict, device: str = "cpu"):
+        """The fitted estimator of a verified payload (``params``, ``fitted``, ``state_dict``)."""
         est = cls(**decode(payload["params"])).set_params(device=device)
         fitted = decode(payload["fitted"])
         est.n_features_in_ = fitted["n_features_in_"]
