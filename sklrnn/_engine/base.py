@@ -245,7 +245,8 @@ class BaseSequenceEstimator(
         seqs, dataset, fitted = self._prepare(X, y, sample_weight, X_val, y_val)
         with torch_seeded(self.random_state) as seed:
             net, budget = self._build(seqs, dataset, fitted, seed, X_val, y_val)
-        epochs = report_epochs(self, net, X, y, sample_weight)
+        learned = vars(fitted) | {"budget_": budget}
+        epochs = report_epochs(self, net, X, y, sample_weight, fitted=learned)
         try:
             train(net, dataset, seed, augmented=self._augmenter() is not None, report=epochs)
         except NonFiniteLoss as exc:

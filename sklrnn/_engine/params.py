@@ -82,10 +82,7 @@ def _training(name, constraint, doc, default=VARIES, neutral=False) -> Param:
 #: the training parameters every estimator has, in the engine's order
 TRAINING: tuple[Param, ...] = (
     _training(
-        "optimizer",
-        [Options(OPTIMIZERS), SubclassOf(torch.optim.Optimizer)],
-        "Optimiser.",
-        "adam",
+        "optimizer", [Options(OPTIMIZERS), SubclassOf(torch.optim.Optimizer)], "Optimiser.", "adam"
     ),
     _training("learning_rate", [Interval(Real, 0, None, closed="neither")], "Learning rate."),
     _training(

@@ -30,28 +30,11 @@ def train(
     augmented: bool = False,
     report: AbstractContextManager | None = None,
 ) -> None:
-    """Train the initialised ``net`` on ``dataset`` (``partial_fit``: a warm net goes on).
-
-    Parameters
-    ----------
-    net : SequenceNet
-        An initialised net; its callbacks should include :class:`~.guards.FiniteLoss`.
-    dataset : SequenceDataset
-        Training data, with targets.
-    seed : int
-        The fit's seed; dropout and augmentation draw from ``seed + 1``.
-    augmented : bool, default=False
-        Whether the training batches are augmented (then torch's generator is seeded).
-    report : context manager, default=None
-        Entered around the training (e.g. :func:`~.progress.report_epochs`).
-
-    Raises
-    ------
-    NonFiniteLoss
-        When a loss became NaN or infinite.
-    KeyboardInterrupt
-        On a Ctrl-C during training, which skorch would otherwise swallow.
-    """
+    """Train the initialised ``net`` on ``dataset`` (``partial_fit``: a warm net goes on),
+    dropout and augmentation seeded from ``seed + 1`` (``augmented``: the batches are),
+    inside the context manager ``report`` if given. Raises :class:`~.guards.NonFiniteLoss`
+    when a loss becomes NaN or infinite, and ``KeyboardInterrupt`` on a Ctrl-C, which skorch
+    would otherwise swallow."""
     with (
         interrupt_guard() as interrupt,
         training_rng(net.module_, seed + 1, augmented=augmented),
@@ -78,37 +61,13 @@ def fit_module(
 ) -> SequenceNet:
     """Train ``module`` with the loss ``criterion`` on ``dataset``; return the fitted net.
 
-    The net is the estimators' (:func:`~.net.build_net`): sequence batches (the module is
-    called as ``module(x, lengths)``), per-sample weights when ``dataset`` has them, no
-    validation split; ``"auto"`` batch size and epochs follow the estimators' budget rule.
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        The network, trained in place (build it under ``torch_seeded`` to seed its weights).
-    criterion : torch.nn.Module
-        The loss of the module's outputs against ``dataset.y``.
-    dataset : SequenceDataset
-        Training sequences and targets.
-    seed : int
-        Seeds the batch order (and dropout, from ``seed + 1``).
-    max_epochs, batch_size : int or "auto"
-        Passes over the data and sequences per mini-batch.
-    learning_rate : float, default=1e-3
-        Learning rate.
-    optimizer : str, default="adam"
-        One of the estimators' optimisers.
-    device : str, default="auto"
-        torch device.
-    verbose : int, default=0
-        1 prints one line per epoch.
-    owner : str, default="fit_module"
-        Named in the error raised when the loss diverges.
-
-    Returns
-    -------
-    net : SequenceNet
-        The fitted net; its ``module_`` is ``module`` and its ``history`` the log.
+    The net is the estimators' (:func:`~.net.build_net`): the module is called as
+    ``module(x, lengths)`` on mini-batches of whole sequences, samples are weighted when
+    ``dataset`` has weights, nothing is held out; ``"auto"`` batch size and epochs follow the
+    estimators' budget rule. ``seed`` seeds the batch order and dropout (build the module under
+    :func:`~sklrnn.utils._torch.torch_seeded` to seed its weights too); a diverging loss raises
+    a FloatingPointError that names ``owner``. The fitted net's ``module_`` is ``module`` and
+    its ``history`` the log.
     """
     budget = training_budget(
         len(dataset),

@@ -200,20 +200,6 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
 
     _validation_kind = "last"
 
-    _parameter_constraints = {
-        **BaseSequenceEstimator._parameter_constraints,
-        "seg_len": [Interval(Integral, 1, None)],
-        "hidden_size": [Interval(Integral, 1, None)],
-        "cell": [Options(CELLS)],
-        "num_layers": [Interval(Integral, 1, None)],
-        "decoder": [Options(DECODERS)],
-        "channel_embedding": ["boolean"],
-        "normalization": [Options(NORMALIZATIONS)],
-        "dropout": [Interval(Real, 0, 1)],
-        "loss": [Options(_LOSSES)],
-        "lr_schedule": [Options(_LR_SCHEDULES)],
-    }
-
     def __init__(
         self,
         *,
