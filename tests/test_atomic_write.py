@@ -7,7 +7,7 @@ import re
 import urllib.request
 
 import pytest
-from conftest import make_binary_data as data
+from helpers import make_binary_data as data
 
 from sklrnn import RNNClassifier
 from sklrnn.datasets._fetch import fetch_file

@@ -1,7 +1,7 @@
 """scikit-learn's own estimator checks on every public estimator."""
 
 import numpy as np
-from conftest import SMALL
+from helpers import SMALL
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklrnn import RNNClassifier, RNNRegressor, SegRNNForecaster

@@ -63,6 +63,8 @@ def test_every_parameter_has_one_rule(cls):
         (dict(random_state="seed"), "random_state must be None, an integer"),
         (dict(hidden_size=8.0), "hidden_size must be an integer >= 1; got 8.0"),
         (dict(early_stopping=None), "early_stopping must be a bool"),
+        (dict(learning_rate=float("inf")), "learning_rate must be a finite positive number"),
+        (dict(tol=float("nan")), "tol must be a finite number >= 0"),
     ],
 )
 def test_wrong_types_are_named_before_training(params, match):

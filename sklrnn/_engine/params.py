@@ -177,7 +177,8 @@ TRAINING: tuple[Param, ...] = (
     _training(
         "warm_start",
         ["boolean"],
-        "Continue training the fitted network on the next call to ``fit``.",
+        "Continue training the fitted network on the next call to ``fit``, with the current "
+        "training parameters; the learning-rate schedule starts again from ``learning_rate``.",
         False,
         neutral=True,
     ),

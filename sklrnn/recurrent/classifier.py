@@ -120,7 +120,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         frame_features=64,
         frame_pool_size=3,
         embedding_dim=None,
-        position_encoding=None,
+        position_encoding="auto",
         augmentation=None,
         optimizer="adam",
         learning_rate=1e-3,

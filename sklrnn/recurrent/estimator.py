@@ -27,6 +27,15 @@ from ..utils._tokens import holds_marked_tokens
 LR_SCHEDULES = (None, "cosine", "plateau")
 POSITION_DIM = 16  # size of the position code of ``position_encoding``
 
+
+def resolve_position_encoding(value, embedding_dim):
+    """The position code of the network: ``"auto"`` is ``"learned"`` for token ids (an
+    ``embedding_dim``) and None for numeric sequences."""
+    if value != "auto":
+        return value
+    return "learned" if embedding_dim is not None else None
+
+
 #: the embedding table may take at most this many bytes (float32 weights)
 MAX_EMBEDDING_BYTES = 2**30
 
@@ -127,13 +136,15 @@ RECURRENT: tuple[Param, ...] = (
     ),
     Param(
         "position_encoding",
-        [Options(POSITION_ENCODINGS)],
+        [Options(("auto", *POSITION_ENCODINGS))],
         "Append to every step a 16-value code of its position from the start of the sequence, "
         "so the network knows where in a fixed-length window each step is (a DNA window "
         'around a splice site, say): ``"learned"`` trains one vector per position up to the '
         'longest sequence seen at fit (later positions share the last), ``"sinusoidal"`` '
-        "uses fixed sine and cosine codes.",
-        None,
+        'uses fixed sine and cosine codes. ``"auto"`` is ``"learned"`` for token ids (with '
+        "``embedding_dim``: windows of letters, where the place of a motif matters) and None "
+        "for numeric sequences, whose convolutional branch and pooling see every step alike.",
+        "auto",
     ),
     Param(
         "augmentation",
@@ -182,7 +193,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         frame_features=64,
         frame_pool_size=3,
         embedding_dim=None,
-        position_encoding=None,
+        position_encoding="auto",
         augmentation=None,
         optimizer="adam",
         learning_rate=1e-3,
@@ -330,7 +341,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
             frame_pool_size=int(self.frame_pool_size),
             vocab_size=getattr(fitted, "vocabulary_size_", None),
             embedding_dim=int(self.embedding_dim or 16),
-            position_encoding=self.position_encoding,
+            position_encoding=resolve_position_encoding(self.position_encoding, self.embedding_dim),
             position_dim=POSITION_DIM,
             max_len=fitted.max_timesteps_,
         )
