@@ -14,7 +14,7 @@ ifneq ($(wildcard $(SHARED_DATA)),)
 export SKLRNN_DATA_HOME ?= $(SHARED_DATA)
 endif
 
-.PHONY: install demo test test-all lint bench docs docs-noplot espeak clean
+.PHONY: install demo test test-slow test-all lint bench docs docs-noplot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,24 +26,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# espeak-ng, flite and festival (with three English voices) let make_spoken_digits synthesise
-# speech; optional, installed where apt can.
-espeak:
-	@command -v espeak-ng >/dev/null 2>&1 || \
-	  { (apt-get update -qq && apt-get install -y -qq espeak-ng) >/dev/null 2>&1 || \
-	    echo "espeak-ng not installed: make_spoken_digits will be unavailable"; }
-	@{ command -v flite && command -v festival; } >/dev/null 2>&1 || \
-	  { (apt-get update -qq && apt-get install -y -qq flite festival festvox-kallpc16k \
-	     festvox-kdlpc16k festvox-us-slt-hts) >/dev/null 2>&1 || \
-	    echo "flite and festival not installed: make_spoken_digits has only espeak-ng's voices"; }
-
 demo: install
 	$(PY) examples/showcase.py
 
-test: install espeak
+test: install
 	$(PY) -m pytest -q
 
-test-all: install espeak
+# The slow tests alone (sktime's check_estimator, multi-process reproducibility, two-process
+# accelerate, a Dask worker killed, the slow documentation groups); CI runs them after `make test`.
+test-slow: install
+	$(PY) -m pytest -q -m slow
+
+test-all: install
 	$(PY) -m pytest -q -m "slow or not slow"
 
 lint: install

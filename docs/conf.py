@@ -8,12 +8,17 @@ and the few scikit-learn labels that inherited docstrings cite are linked direct
 
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from docutils import nodes
 
 import sklrnn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from public_api import canonical_names, resolve  # noqa: E402
 
 project = "sklrnn"
 author = "the sklrnn developers"
@@ -26,6 +31,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
 ]
 autosummary_generate = True
 templates_path = ["_templates"]
@@ -70,9 +76,45 @@ def _sklearn_label(app, env, node, contnode):
     return nodes.reference("", "", contnode, internal=False, refuri=uri)
 
 
+_PY_TYPES = {"class", "func", "meth", "attr", "obj", "mod", "exc", "data"}
+
+
+def _public_alias(app, env, node, contnode):
+    """Link a reference that names a documented object by another import path.
+
+    ``sklrnn.RNNClassifier`` is documented as ``sklrnn.recurrent.RNNClassifier``, and
+    ``sklrnn.nn.segrnn.SegRNN`` as ``sklrnn.nn.SegRNN``: the reference goes to that page.
+    """
+    if node.get("refdomain") != "py" or node.get("reftype") not in _PY_TYPES:
+        return None
+    target = node.get("reftarget", "")
+    candidates = [target]
+    if node.get("py:module") and not target.startswith("sklrnn"):
+        candidates.append(f"{node['py:module']}.{target}")
+    canonical = None
+    for name in candidates:
+        obj = resolve(name) if name.startswith("sklrnn") else None
+        if obj is not None and _CANONICAL.get(id(obj), name) != name:
+            canonical = _CANONICAL[id(obj)]
+            break
+    if canonical is None and "." not in target:
+        # a bare name in a See Also section: the one public object of that name
+        matches = [name for name in _CANONICAL.values() if name.rsplit(".", 1)[-1] == target]
+        canonical = matches[0] if len(matches) == 1 else None
+    if canonical is None:
+        return None
+    domain = env.get_domain("py")
+    return domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode
+    )
+
+
+_CANONICAL = canonical_names()
+
 # Reading order of the user guide; any other page of docs/guide/ follows, alphabetically.
 GUIDE_ORDER = [
     "inputs",
+    "classification",
     "networks",
     "parameters",
     "forecasting",
@@ -103,6 +145,7 @@ def _user_guide_toctree(app, docname, source):
 def setup(app):
     # After intersphinx (priority 500), so that its inventory wins when it is loaded.
     app.connect("missing-reference", _sklearn_label, priority=900)
+    app.connect("missing-reference", _public_alias, priority=950)
     app.connect("source-read", _user_guide_toctree)
 
 
@@ -117,6 +160,47 @@ sphinx_gallery_conf = {
     "reference_url": {"sklrnn": None},
 }
 
+# The copy button leaves out the prompts and the output of ``>>>`` and ``$`` examples.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+
+def repository_url(root: Path) -> str | None:
+    """The project's repository: ``[project.urls]`` of pyproject.toml, else the clone's remote.
+
+    ``SKLRNN_REPOSITORY_URL`` overrides both. None when neither names one (the theme then shows
+    no repository link).
+    """
+    if os.environ.get("SKLRNN_REPOSITORY_URL"):
+        return os.environ["SKLRNN_REPOSITORY_URL"]
+    try:
+        import tomllib  # Python 3.11+
+    except ModuleNotFoundError:
+        tomllib = None
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text()) if tomllib else {}
+    urls = pyproject.get("project", {}).get("urls", {})
+    for key in ("Repository", "Source", "Homepage"):
+        if urls.get(key):
+            return urls[key]
+    try:
+        remote = subprocess.run(
+            ["git", "-C", str(root), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if remote.startswith("git@"):  # git@host:owner/name.git -> https://host/owner/name
+        host, _, path = remote[len("git@") :].partition(":")
+        remote = f"https://{host}/{path}"
+    return remote.removesuffix(".git") if remote.startswith("https://") else None
+
+
+REPOSITORY = repository_url(Path(__file__).resolve().parents[1])
+
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklrnn {version}"
 html_theme_options = {
@@ -126,10 +210,24 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
+    "icon_links": [{"name": "Source repository", "url": REPOSITORY, "icon": "fa-brands fa-git-alt"}]
+    if REPOSITORY
+    else [],
 }
 # Pages without sub-pages need no section navigation: their code gets the width instead.
 html_sidebars = {
-    page: [] for page in ("index", "install", "getting_started", "benchmarks", "changelog")
+    page: []
+    for page in (
+        "index",
+        "install",
+        "getting_started",
+        "datasets",
+        "faq",
+        "glossary",
+        "neighbours",
+        "benchmarks",
+        "changelog",
+    )
 }
 html_static_path = ["_static"]
 html_css_files = ["sklrnn.css"]

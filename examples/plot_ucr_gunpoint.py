@@ -11,7 +11,7 @@ It has 50 training and 150 test series. aeon ships it and hands it out channels 
 Every parameter of :class:`sklrnn.RNNClassifier` stays at its default: a fully convolutional
 branch (three Conv1d layers with batch norm) in parallel with an LSTM, and a training budget
 that adapts to the 50 series (batch size, epochs, a cosine learning-rate schedule). The
-example needs aeon (``pip install "sklrnn[bench]"``).
+example needs aeon (the ``bench`` extra: ``python -m pip install -e ".[bench]"`` in a clone).
 """
 
 # %%

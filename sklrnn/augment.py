@@ -14,6 +14,7 @@ of Ko et al. (2015), "Audio augmentation for speech recognition".
 
 from __future__ import annotations
 
+import inspect
 from numbers import Integral, Real
 
 import torch
@@ -22,6 +23,7 @@ from sklearn.base import BaseEstimator
 from .utils._param_validation import Interval, InvalidParameterError, ParamsValidationMixin
 
 _RATE = [Interval(Real, 0.1, 10, closed="both")]
+_FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 
 
 def _uniform(n: int, low: float, high: float) -> torch.Tensor:
@@ -36,6 +38,19 @@ class Augmentation(ParamsValidationMixin, BaseEstimator):
     """
 
     numeric_only = False
+
+    def _check_params(self) -> None:
+        for name, value in self.get_params(deep=False).items():
+            number = isinstance(value, Real) and not isinstance(value, bool)
+            if number and not abs(value) <= _FLOAT32_MAX:  # NaN, infinite or beyond float32
+                default = inspect.signature(type(self)).parameters[name].default
+                hint = "" if default is inspect.Parameter.empty else f", such as {default!r}"
+                raise InvalidParameterError(
+                    f"{name} must be a finite float32 number; got {value!r}. A NaN or infinite "
+                    f"{name} puts NaN or infinity into every training batch (the batches are "
+                    f"float32), so the loss could only diverge. Use a finite {name}{hint}."
+                )
+        super()._check_params()
 
     def check(self, token_input: bool) -> None:
         """Check the parameters (and that the transform applies to token ids when they are)."""

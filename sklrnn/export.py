@@ -9,7 +9,14 @@ What is exported is the torch module the estimator trained, traced through its o
 - :class:`~sklrnn.RNNRegressor`: inputs ``x`` and ``lengths``; output ``prediction``
   (``predict``, 1-D when ``y`` was 1-D at fit);
 - :class:`~sklrnn.SegRNNForecaster`: input ``x`` (look-back windows); output ``prediction``
-  (``predict``, in the layout of the ``y`` seen at fit).
+  (``predict``, in the layout of the ``y`` seen at fit);
+- ``SeriesForecaster.estimator_`` (the window estimator of
+  :class:`~sklrnn.forecasting.SeriesForecaster`): input ``x`` of shape
+  ``(batch, lookback + horizon, C + P + F)``, the scaled windows that
+  :func:`sklrnn.forecasting.series_data.pack` makes (targets, past and known-future
+  covariates); output ``prediction`` of shape ``(batch, horizon, C)``, or
+  ``(batch, horizon, C, Q)`` for ``method="pinball"``, in scaled units. Scaling, packing and
+  the conformal corrections of the quantiles stay outside the file.
 
 ``x`` is the padded batch the estimator builds from ``X`` (float32, or int64 token ids) of
 shape ``(batch, time, *step_shape_)``, and ``lengths`` (int64, shape ``(batch,)``) the number
@@ -27,8 +34,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -36,6 +41,8 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
+
+from .utils._io import atomic_write
 
 __all__ = ["onnx_inputs", "to_onnx"]
 
@@ -99,8 +106,9 @@ def _example_inputs(estimator) -> tuple[torch.Tensor, ...]:
     padding (which a batch of full-length sequences also goes through correctly).
     """
     step_shape = tuple(estimator.step_shape_)
-    if _is_forecaster(estimator):
-        return (torch.zeros(2, estimator.lookback_, *step_shape),)
+    if _is_forecaster(estimator):  # the window estimator of SeriesForecaster reads L + H rows
+        steps = getattr(estimator, "n_timesteps_in_", estimator.lookback_)
+        return (torch.zeros(2, steps, *step_shape),)
     steps = 3
     if getattr(estimator, "embedding_dim", None) is not None:
         x = torch.zeros(2, steps, dtype=torch.long)
@@ -145,6 +153,27 @@ def _add_labels(model, classes: np.ndarray) -> None:
     elem_type = helper.np_dtype_to_tensor_dtype(values.dtype)
     model.graph.output.append(helper.make_tensor_value_info("label", elem_type, ["batch"]))
     onnx.checker.check_model(model)
+
+
+def _check_exportable(estimator) -> None:
+    """Refuse what has no network of its own, saying what to export instead."""
+    if hasattr(estimator, "net_"):
+        return
+    name = type(estimator).__name__
+    if hasattr(estimator, "steps"):  # a Pipeline: its other steps are not torch modules
+        raise TypeError(
+            f"to_onnx exports one estimator's network, not a {name}: its other steps are not "
+            "part of the graph. Export the final estimator, to_onnx(pipeline[-1], path), and "
+            "apply pipeline[:-1].transform(X) before feeding the file."
+        )
+    if hasattr(estimator, "estimator_"):  # SeriesForecaster: the network is its estimator_
+        raise TypeError(
+            f"to_onnx exports a network; {name} also scales the series, packs windows and "
+            "calibrates the quantiles outside it. Export its window estimator, "
+            "to_onnx(model.estimator_, path): input x of shape (batch, lookback + horizon, "
+            "n_channels + n_past + n_future) of scaled values."
+        )
+    check_is_fitted(estimator, "net_")
 
 
 def to_onnx(estimator, path, *, opset_version: int = 17) -> Path:
@@ -194,15 +223,13 @@ def to_onnx(estimator, path, *, opset_version: int = 17) -> Path:
     >>> label.tolist() == clf.predict(X[:3]).tolist()
     True
     """
-    check_is_fitted(estimator, "net_")
+    _check_exportable(estimator)
     if not isinstance(opset_version, int) or opset_version < 14:
         raise ValueError(f"opset_version must be an int >= 14; got {opset_version!r}.")
     onnx = _import_onnx()
     graph, names_in, names_out, axes = _graph(estimator)
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=path.parent or ".")
-    os.close(fd)
-    try:
+    with atomic_write(path, suffix=".onnx") as tmp:
         with warnings.catch_warnings():
             # the tracer warns about every Python branch on a tensor (it records the path the
             # ragged example takes, on purpose) and torch about its TorchScript-based exporter
@@ -210,14 +237,14 @@ def to_onnx(estimator, path, *, opset_version: int = 17) -> Path:
             torch.onnx.export(
                 graph,
                 _example_inputs(estimator),
-                tmp,
+                str(tmp),
                 dynamo=False,
                 input_names=names_in,
                 output_names=names_out,
                 dynamic_axes=axes,
                 opset_version=opset_version,
             )
-        model = onnx.load(tmp)
+        model = onnx.load(str(tmp))
         metadata = {
             "estimator": type(estimator).__name__,
             "step_shape": json.dumps(list(estimator.step_shape_)),
@@ -226,11 +253,7 @@ def to_onnx(estimator, path, *, opset_version: int = 17) -> Path:
             _add_labels(model, estimator.classes_)
             metadata["classes"] = json.dumps(np.asarray(estimator.classes_).tolist())
         onnx.helper.set_model_props(model, metadata)
-        onnx.save(model, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        onnx.save(model, str(tmp))
     return path
 
 

@@ -109,3 +109,10 @@ def test_unknown_accelerator_mode_is_refused():
         RNNClassifier(accelerator="fp64").fit(X[:20], y[:20])
     with pytest.raises(ValueError, match="checkpoint_dir cannot be combined"):
         RNNClassifier(accelerator="no", checkpoint_dir="ckpt").fit(X[:20], y[:20])
+
+
+def test_fp16_on_a_cpu_warns_that_it_trains_in_float32():
+    X, y = _digits()
+    params = {**PARAMS, "hidden_size": 4, "max_epochs": 1}
+    with pytest.warns(UserWarning, match='accelerator="fp16" has no effect on cpu.*float32'):
+        RNNClassifier(**params, accelerator="fp16").fit(X[:100], y[:100])

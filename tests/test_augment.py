@@ -184,6 +184,18 @@ def test_token_ids_can_be_time_masked_and_stretched():
         ([TimeMask(max_width=0)], ValueError, "TimeMask max_width must be an integer >= 1"),
         ([SpeedChange(1.2, 0.9)], ValueError, r"SpeedChange max_rate must be >= min_rate \(1.2\)"),
         ([GaussianNoise(std=-1)], ValueError, "GaussianNoise std"),
+        (
+            [TimeMask(value=np.nan)],
+            ValueError,
+            "TimeMask value must be a finite float32 number; got nan",
+        ),
+        (
+            [GaussianNoise(np.inf)],
+            ValueError,
+            "GaussianNoise std must be a finite float32 number; got inf",
+        ),
+        ([GaussianNoise(float("nan"))], ValueError, "GaussianNoise std must be a finite float32"),
+        ([TimeMask(value=-1e39)], ValueError, "TimeMask value must be a finite float32 number"),
     ],
 )
 def test_bad_augmentation_is_named_before_training(augmentation, error, match):

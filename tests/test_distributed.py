@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import SMALL, make_sign_data
+from helpers import SMALL, make_sign_data
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer

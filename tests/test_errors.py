@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import SMALL
+from helpers import SMALL
 
 from sklrnn import RNNClassifier, RNNRegressor
 
@@ -102,8 +102,8 @@ def test_different_features_at_predict(data):
         (dict(frame_pool_size=0), "frame_pool_size must be an integer >= 1; got 0"),
         (dict(frame_pool_size=2.0), "frame_pool_size must be an integer >= 1; got 2.0"),
         (dict(embedding_dim=0), "embedding_dim"),
-        (dict(dropout=1.5), r"dropout must be a number in \[0, 1\)"),
-        (dict(learning_rate=0), "learning_rate must be a positive"),
+        (dict(dropout=1.5), r"dropout must be a finite number in \[0, 1\)"),
+        (dict(learning_rate=0), "learning_rate must be a finite positive"),
         (dict(validation_fraction=1.0), "validation_fraction"),
         (dict(optimizer="lbfgs"), "optimizer must be one of"),
         (dict(gradient_clip=-1.0), "gradient_clip"),

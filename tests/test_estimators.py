@@ -6,7 +6,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from conftest import SMALL, make_sign_data
+from helpers import SMALL, make_sign_data
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.model_selection import GridSearchCV, cross_val_score

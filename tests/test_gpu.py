@@ -14,7 +14,7 @@ import textwrap
 import numpy as np
 import pytest
 import torch
-from conftest import SMALL, make_sign_data
+from helpers import SMALL, make_sign_data
 
 from sklrnn import RNNClassifier, RNNRegressor, SegRNNForecaster
 from sklrnn.features import make_windows

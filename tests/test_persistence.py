@@ -6,7 +6,7 @@ import zipfile
 import numpy as np
 import pytest
 import torch
-from conftest import make_binary_data as data
+from helpers import make_binary_data as data
 from sklearn.model_selection import GridSearchCV
 
 from sklrnn import RNNClassifier, RNNRegressor

@@ -110,3 +110,15 @@ def test_no_warning_for_embedded_tokens_or_ordinary_integers():
         RNNClassifier(**small).fit(np.random.RandomState(0).randint(1, 17, (10, 9)), y)
         RNNClassifier(**small).fit(tokens.astype(np.float32), y)
         RNNClassifier(**small).fit(KmerEncoder(k=2, output="onehot").fit_transform(seqs), y)
+
+
+def test_auto_positions_are_learned_for_token_ids_only():
+    tokens = np.arange(24).reshape(6, 4) % 5
+    numbers = np.ones((6, 4, 2), dtype=np.float32)
+    y = np.arange(6) % 2
+    tiny = dict(hidden_size=4, conv_channels=None, max_epochs=1, random_state=0)
+    on_tokens = RNNClassifier(embedding_dim=4, **tiny).fit(tokens, y)
+    on_numbers = RNNClassifier(**tiny).fit(numbers, y)
+    assert on_tokens.position_encoding == "auto" == on_numbers.position_encoding
+    assert on_tokens.net_.module_.position_encoding == "learned"
+    assert on_numbers.net_.module_.position_encoding is None

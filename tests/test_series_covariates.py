@@ -55,8 +55,7 @@ def fitted_with_covariates():
 
 
 def forecast_at(model, y, past, future, origin):
-    out, _ = model._forecast_at(y, past, future, origins=[[origin]])
-    return out[0][1][0]  # quantiles [H, C, Q]
+    return model.historical_forecasts(y, past, future, origins=[origin]).quantiles[0]
 
 
 def test_values_at_or_after_the_origin_cannot_reach_the_forecast():

@@ -107,3 +107,34 @@ def test_sktime_check_estimator_passes():
     results = check_estimator(SegRNNSktimeForecaster, raise_exceptions=False, verbose=False)
     failed = {name: result for name, result in results.items() if result != "PASSED"}
     assert len(results) > 100 and not failed, failed
+
+
+def test_update_without_exogenous_data_is_refused_never_filled():
+    y = monthly()
+    X = pd.DataFrame(
+        {"x": np.arange(len(y) + 3.0)},
+        index=y.index.append(pd.period_range(y.index[-1] + 1, periods=3, freq="M")),
+    )
+    model = tiny(exogenous="future").fit(y.iloc[:100], X=X.iloc[:100], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match="pass X for the new time points"):
+        model.update(y.iloc[100:110], update_params=False)
+    model.update(y.iloc[100:110], X=X.iloc[100:110], update_params=False)
+    assert model.predict(X=X.iloc[110:113]).index[0] == y.index[110]
+
+
+def test_gaps_in_the_time_index_are_refused_at_fit_and_update():
+    y = monthly()
+    with pytest.raises(ValueError, match=r"not regular.*asfreq\(freq\).interpolate"):
+        tiny().fit(y.drop(y.index[50:53]), fh=[1, 2])
+    model = tiny().fit(y.iloc[:100], fh=[1, 2])
+    with pytest.raises(ValueError, match="2008-04 is followed by 2008-08"):
+        model.update(y.iloc[103:], update_params=False)
+    assert model.cutoff[0] == y.index[99]  # the refused update changed nothing
+
+
+def test_test_parameters_exercise_both_methods():
+    methods = {p.get("method", "residual") for p in SegRNNSktimeForecaster.get_test_params()}
+    assert methods == {"residual", "pinball"}
+    model = SegRNNSktimeForecaster(**SegRNNSktimeForecaster.get_test_params()[1])
+    quantiles = model.fit(monthly(), fh=[1, 2]).predict_quantiles(alpha=[0.1, 0.5, 0.9])
+    assert (quantiles.diff(axis=1).iloc[:, 1:] >= 0).all().all()

@@ -4,7 +4,10 @@
 - :mod:`.params`: the one table of training parameters (constraints, docs, warm start,
   checkpoint fingerprint);
 - :mod:`.sequences`: input checks, 2-D/3-D/ragged to padded float32 tensors and lengths;
-- :mod:`.net`: the skorch side (batches, weighted losses, splits, augmentation);
+- :mod:`.net`: the skorch side (batches, weighted losses, splits, augmentation), with every
+  use of skorch's internals in :mod:`.skorch_compat`;
+- :mod:`.training`: the training step of every fit, and :func:`~.training.fit_module` to train
+  any torch module through it;
 - :mod:`.budget`, :mod:`.checkpoint`, :mod:`.persist`, :mod:`.guards`, :mod:`.accelerate`,
   :mod:`.progress`.
 

@@ -19,11 +19,12 @@ module in ``DistributedDataParallel``. This module adds what sequences need on t
 
 from __future__ import annotations
 
+import warnings
+
 import torch
-from skorch.callbacks import LRScheduler, PrintLog
-from skorch.hf import AccelerateMixin
 
 from .net import BatchIterator, SequenceNet, build_net
+from .skorch_compat import AccelerateCompat, set_training, unwrap_accelerated
 
 MODES = ("no", "fp16", "bf16")
 
@@ -44,7 +45,18 @@ def make_accelerator(mode: str, device: str):
         # accelerate keeps one mixed-precision setting per process; a fit with another one
         # resets it (the distributed set-up, if any, is kept)
         AcceleratorState._reset_state(reset_partial_state=False)
-    return Accelerator(mixed_precision=mode, cpu=device == "cpu")
+    accelerator = Accelerator(mixed_precision=mode, cpu=device == "cpu")
+    if mode != "no" and not accelerator.native_amp:
+        warnings.warn(
+            f'accelerator="{mode}" has no effect on {accelerator.device.type}: accelerate '
+            f"supports {mode} mixed precision only on a GPU, so this fit trains in float32. "
+            'Use device="cuda" (or "auto" on a machine with a GPU), accelerator="bf16" for '
+            'mixed precision on a CPU, or accelerator="no" to train in float32 without this '
+            "warning.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return accelerator
 
 
 class ShardedBatchIterator(BatchIterator):
@@ -77,26 +89,8 @@ class ShardedBatchIterator(BatchIterator):
             yield (features if self.augment is None else self.augment(features)), y
 
 
-class AcceleratedSequenceNet(AccelerateMixin, SequenceNet):
+class AcceleratedSequenceNet(AccelerateCompat, SequenceNet):
     """:class:`~sklrnn._engine.SequenceNet` trained through ``accelerate``."""
-
-    def _initialize_accelerator(self):
-        # a loss without parameters is left as it is: DistributedDataParallel refuses it
-        criteria = self._criteria
-        self._criteria = [
-            name for name in criteria if any(True for _ in getattr(self, name + "_").parameters())
-        ]
-        try:
-            return super()._initialize_accelerator()
-        finally:
-            self._criteria = criteria
-
-    def _initialize_callbacks(self):
-        if self.__dict__.get("callbacks__print_log", True) is None:
-            # no epoch log (verbose=0): nothing to route through the accelerator's print
-            self.__dict__.pop("callbacks__print_log__sink", None)
-            return SequenceNet._initialize_callbacks(self)
-        return super()._initialize_callbacks()
 
     def infer(self, x, **fit_params):
         if isinstance(x, dict):
@@ -113,7 +107,7 @@ class AcceleratedSequenceNet(AccelerateMixin, SequenceNet):
     def evaluation_step(self, batch, training=False):
         # every process evaluates the whole data: no gather across processes
         with torch.set_grad_enabled(training), self.accelerator.autocast():
-            self._set_training(training)
+            set_training(self, training)
             return self.infer(batch[0])
 
 
@@ -139,26 +133,14 @@ def plain_net(net: AcceleratedSequenceNet) -> SequenceNet:
     The module is unwrapped (no ``DistributedDataParallel``, no autocast) and kept in float32
     on the accelerator's device; the accelerator is dropped, so the net pickles.
     """
-    net._unwrap_accelerator()
-    if net.accelerator.num_processes > 1:
+    accelerator = net.accelerator
+    net = unwrap_accelerated(net, SequenceNet)
+    if accelerator.num_processes > 1:
         # buffers such as batch-norm statistics are updated by each process on its share of
         # the last batch: every process takes the first process's, so all hold one model
         for buffer in net.module_.buffers():
             torch.distributed.broadcast(buffer.data, src=0)
-    device = net.accelerator.device
-    for name in ("accelerator", "unwrap_after_train", "_wrapped_with_accelerator"):
-        vars(net).pop(name, None)
-    net.__class__ = SequenceNet
-    if "callbacks__print_log__sink" in vars(net):
-        net.callbacks__print_log__sink = print
-    # the torch optimizer inside accelerate's wrapper; a learning-rate schedule holds the
-    # wrapper and is rebuilt from the history when training continues (warm_start)
-    net.optimizer_ = getattr(net.optimizer_, "optimizer", net.optimizer_)
-    for _, callback in net.callbacks_:
-        if isinstance(callback, PrintLog):  # its sink was the accelerator's print
-            callback.sink = print
-        if isinstance(callback, LRScheduler):
-            callback.lr_scheduler_ = None
+    device = accelerator.device
     net.device = device.type
     net.module_ = net.module_.to(device).float()
     return net

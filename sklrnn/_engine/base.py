@@ -1,46 +1,34 @@
-"""The one estimator base: validation, target hooks, building and fitting the skorch net."""
+"""The one estimator base: a fit is prepare, build, train, commit; hooks return values."""
 
 from __future__ import annotations
 
 import copy
 import logging
 from dataclasses import replace
-from numbers import Integral, Real
-from os import PathLike
+from types import SimpleNamespace
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.helper import predefined_split
 
 from ..nn.optim import OPTIMIZERS
-from ..utils._param_validation import (
-    Device,
-    Interval,
-    Options,
-    ParamsValidationMixin,
-    RandomState,
-    SubclassOf,
-)
+from ..utils._param_validation import ParamsValidationMixin
 from ..utils._torch import no_subnormals, resolve_device, torch_seeded
-from .accelerate import MODES as ACCELERATOR_MODES
 from .accelerate import accelerated_net, plain_net
 from .budget import TrainingBudget, TrainingDone, fitted_budget, training_budget
 from .checkpoint import checkpoint_callbacks
 from .guards import (
-    TRAINING_PARAMS,
     FiniteLoss,
     NonFiniteLoss,
     changed_params,
     divergence_message,
-    fit_transaction,
-    interrupt_guard,
-    training_rng,
     warn_if_diverged,
 )
 from .net import IndexSplit, SequenceDataset, ValidationScore, build_net
+from .params import TRAINING, constraints, warm_start_names
 from .persist import PersistenceMixin
 from .progress import CallbackSupportMixin, report_epochs, with_callbacks
 from .sequences import (
@@ -50,8 +38,13 @@ from .sequences import (
     check_step_shape,
     warn_if_channels_first,
 )
+from .training import history_attributes, train
 
 logger = logging.getLogger(__name__)
+
+#: attributes that are not fitted state: scikit-learn's callback bookkeeping, managed around
+#: ``fit`` by scikit-learn itself
+_NOT_STATE = ("_callback", "_skl_", "__")
 
 
 class BaseSequenceEstimator(
@@ -59,19 +52,24 @@ class BaseSequenceEstimator(
 ):
     """Base of every sklrnn estimator; subclasses override the hooks below.
 
+    ``fit`` reads as prepare (validate the parameters and data, encode the targets), build
+    (the torch module and the skorch net), train, and commit: every fitted attribute is set
+    at once, only after training has succeeded, so a fit that raises or is interrupted leaves
+    the estimator as it was. Hooks therefore never write to ``self``: what a fit learns, they
+    return. Those that need what the fit learned so far take ``fitted``, the fitted
+    attributes (the fit's state in progress during ``fit``, the estimator itself after).
+
     Hooks, each declared here with what it must do: ``_check_X`` (how X is read),
-    ``_encode_y`` / ``_decode`` (targets), ``_build_module`` (the torch module), ``_criterion``
-    (a torch loss), ``_validation_kind`` and ``_score_raw`` (validation split and score),
+    ``_encode_y`` / ``_decode`` (targets), ``_module_attributes`` (what the data fixes about
+    the module) and ``_make_module`` (the torch module from them), ``_criterion`` (a torch
+    loss), ``_validation_kind`` and ``_score_raw`` (validation split and score),
     ``_loss_name`` and ``_validation_score_name`` (their names in plots), ``_extra_callbacks``
     (e.g. a learning-rate schedule), ``_fit_sample_weight`` (weights of the loss),
-    ``_augmenter`` (training-batch augmentation),
-    ``_module_metadata`` and ``_restore`` (what ``load`` needs to rebuild the module).
+    ``_augmenter`` (training-batch augmentation), ``_module_metadata`` and ``_restore`` (what
+    ``load`` needs to rebuild the module).
 
-    Every subclass has the training parameters ``optimizer``, ``learning_rate``,
-    ``weight_decay``, ``batch_size``, ``max_epochs``, ``early_stopping``,
-    ``validation_fraction``, ``n_iter_no_change``, ``tol``, ``gradient_clip``, ``device``,
-    ``callbacks``, ``checkpoint_dir``, ``accelerator``, ``warm_start``, ``verbose`` and
-    ``random_state``.
+    Every subclass has the training parameters of :data:`~sklrnn._engine.params.TRAINING`
+    (``optimizer``, ``learning_rate``, ..., ``random_state``).
     """
 
     #: How early stopping holds out validation data: ``"shuffle"``, ``"stratified"`` (by the
@@ -82,44 +80,37 @@ class BaseSequenceEstimator(
     #: Name of the score in ``validation_scores_``, as plots label it.
     _validation_score_name = "score"
 
-    # The rules of the training parameters; subclasses merge them with their module's.
-    _parameter_constraints = {
-        "optimizer": [Options(OPTIMIZERS), SubclassOf(torch.optim.Optimizer)],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None)],
-        "batch_size": [Options(("auto",)), Interval(Integral, 1, None)],
-        "max_epochs": [Options(("auto",)), Interval(Integral, 1, None)],
-        "early_stopping": ["boolean", Options(("auto",))],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None)],
-        "tol": [Interval(Real, 0, None)],
-        "gradient_clip": [None, Interval(Real, 0, None, closed="neither")],
-        "device": [Device()],
-        "callbacks": [None, list, tuple],
-        "checkpoint_dir": [None, str, PathLike],
-        "accelerator": [None, Options(ACCELERATOR_MODES)],
-        "warm_start": ["boolean"],
-        "verbose": ["boolean", Interval(Integral, 0, None)],
-        "random_state": [RandomState()],
-    }
+    # the rules of the training parameters; a subclass's estimator_parameters(...) adds its own
+    _parameter_constraints = constraints(TRAINING)
     #: parameters a warm-started fit honours when they change; others raise
-    _warm_start_params = TRAINING_PARAMS
+    _warm_start_params = warm_start_names(TRAINING)
 
     # ----------------------------------------------------------------- hooks
     def _check_X(self, X) -> Sequences:
         """Validate ``X`` (at fit and predict) into padded sequences with their lengths."""
         return check_sequences(X)
 
-    def _encode_y(self, y, *, fit: bool) -> np.ndarray:
-        """Targets as the loss reads them; ``fit=False`` checks them against the first fit."""
+    def _encode_y(self, y, fitted, *, fit: bool) -> tuple[np.ndarray, dict]:
+        """Targets as the loss reads them, and the target attributes learned from them.
+
+        With ``fit=True`` (a first fit) the attributes are learned from ``y`` and returned
+        (e.g. ``{"classes_": ...}``); ``fitted`` holds ``n_features_in_`` and
+        ``step_shape_``. With ``fit=False`` ``y`` is checked against ``fitted`` and ``{}``
+        is returned.
+        """
         raise NotImplementedError
 
     def _decode(self, raw: np.ndarray) -> np.ndarray:
         """Turn the network's raw outputs for a batch into ``predict``'s answer."""
         raise NotImplementedError
 
-    def _build_module(self, seqs: Sequences, y: np.ndarray) -> torch.nn.Module:
-        """Record what the data fixes (e.g. ``n_outputs_``) and return a new torch module."""
+    def _module_attributes(self, seqs: Sequences, y: np.ndarray, fitted) -> dict:
+        """The fitted attributes the training data fixes about the module (e.g.
+        ``{"n_outputs_": 3}``), from the sequences and the encoded targets."""
+        return {}
+
+    def _make_module(self, fitted) -> torch.nn.Module:
+        """A new torch module for the fitted attributes ``fitted`` (at fit and at load)."""
         raise NotImplementedError
 
     def _criterion(self) -> torch.nn.Module:
@@ -138,7 +129,7 @@ class BaseSequenceEstimator(
         """What transforms each training batch (see :mod:`sklrnn.augment`); None for nothing."""
         return None
 
-    def _fit_sample_weight(self, y: np.ndarray, sample_weight) -> np.ndarray:
+    def _fit_sample_weight(self, y: np.ndarray, sample_weight, fitted) -> np.ndarray:
         """Per-sample weights of the loss, mean 1, from ``sample_weight`` (and e.g. classes)."""
         return check_sample_weight(sample_weight, len(y))
 
@@ -251,10 +242,34 @@ class BaseSequenceEstimator(
         self : object
             The fitted estimator.
         """
-        with fit_transaction(self), no_subnormals():
-            return self._fit(X, y, sample_weight, X_val, y_val)
+        with no_subnormals():
+            self._fit(X, y, sample_weight, X_val, y_val)
+        warn_if_diverged(self)
+        return self
 
-    def _fit(self, X, y, sample_weight, X_val, y_val):
+    def _fit(self, X, y, sample_weight, X_val, y_val) -> None:
+        # prepare, build, train, commit: nothing is set on the estimator before the commit
+        seqs, dataset, fitted = self._prepare(X, y, sample_weight, X_val, y_val)
+        with torch_seeded(self.random_state) as seed:
+            net, budget = self._build(seqs, dataset, fitted, seed, X_val, y_val)
+        learned = vars(fitted) | {"budget_": budget}
+        epochs = report_epochs(self, net, X, y, sample_weight, fitted=learned)
+        try:
+            train(net, dataset, seed, augmented=self._augmenter() is not None, report=epochs)
+        except NonFiniteLoss as exc:
+            raise FloatingPointError(
+                divergence_message(
+                    type(self).__name__, exc, seqs.data, self.learning_rate, self.optimizer
+                )
+            ) from None
+        if not hasattr(net, "accelerator"):  # evaluation statistics of the training data
+            net.settle_batch_norm(dataset, seed + 2)
+        self._commit(net, fitted_budget(budget, net.history), fitted)
+
+    def _prepare(self, X, y, sample_weight, X_val, y_val):
+        """Check the parameters and the data; encode the targets. Returns the sequences, the
+        training data set and the fitted attributes learned so far (for a warm start, a copy
+        of the estimator's)."""
         self._check_params()
         if self.accelerator is not None and self.checkpoint_dir is not None:
             raise ValueError(
@@ -273,62 +288,77 @@ class BaseSequenceEstimator(
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        continuing = self.warm_start and hasattr(self, "net_")
-        params = self.get_params(deep=False)
-        if continuing:
-            self._check_warm_start(params)
+        if self._continuing():
+            self._check_warm_start(self.get_params(deep=False))
             self._check_step_shape(seqs)
-        y_enc = self._encode_y(y, fit=not continuing)
+            fitted = SimpleNamespace(**self._fitted_state())
+        else:
+            fitted = SimpleNamespace(
+                n_features_in_=seqs.n_features, step_shape_=tuple(seqs.step_shape)
+            )
+        y_enc, learned = self._encode_y(y, fitted, fit=not self._continuing())
+        vars(fitted).update(learned)
         if len(y_enc) != len(seqs):
             raise ValueError(
                 f"X and y have different numbers of samples: {len(seqs)} and {len(y_enc)}."
             )
-        weights = self._fit_sample_weight(y_enc, sample_weight)
+        weights = self._fit_sample_weight(y_enc, sample_weight, fitted)
         uniform = bool(np.all(weights == 1))  # then the loss needs no weighting
         dataset = SequenceDataset(seqs.data, seqs.lengths, y_enc, None if uniform else weights)
-        with torch_seeded(self.random_state) as seed:
-            if not continuing:
-                self.n_features_in_ = seqs.n_features
-                self.step_shape_ = tuple(seqs.step_shape)
-                module = self._build_module(seqs, y_enc)
-            valid = self._validation_set(X_val, y_val)  # the layout of the targets is known now
-            self.budget_ = self._budget(len(dataset), validation_data=X_val is not None)
-            if continuing:
-                net = self._continue_net(seed, valid)
-            else:
-                accelerated = self.accelerator is not None
-                net = self._make_net(module, seed, self.budget_, valid, accelerated).initialize()
-        try:
-            with (
-                interrupt_guard() as interrupt,
-                training_rng(net.module_, seed + 1, augmented=self._augmenter() is not None),
-                report_epochs(self, net, X, y, sample_weight),
-            ):
-                net.partial_fit(dataset, None)
-        except NonFiniteLoss as exc:
-            raise FloatingPointError(divergence_message(self, exc, seqs.data)) from None
-        if interrupt["interrupted"]:  # skorch's partial_fit swallowed a Ctrl-C
-            raise KeyboardInterrupt
-        if not hasattr(net, "accelerator"):  # evaluation statistics of the training data
-            net.settle_batch_norm(dataset, seed + 2)
-        # only once training has succeeded; an accelerated net is unwrapped to a plain one
-        self.net_ = plain_net(net) if hasattr(net, "accelerator") else net
-        self._fit_params = params
-        self._record_history()
-        warn_if_diverged(self)
-        return self
+        return seqs, dataset, fitted
 
-    def _validation_set(self, X_val, y_val) -> SequenceDataset | None:
+    def _build(self, seqs, dataset, fitted, seed: int, X_val, y_val):
+        """The module (new, or a copy of the fitted one for a warm start) in an initialised
+        skorch net, and the training budget. Run with torch seeded, so ``random_state`` fixes
+        the initial weights."""
+        if not self._continuing():
+            vars(fitted).update(self._module_attributes(seqs, dataset.y.numpy(), fitted))
+        valid = self._validation_set(X_val, y_val, fitted)  # the target layout is known now
+        budget = self._budget(len(dataset), validation_data=X_val is not None)
+        if self._continuing():
+            return self._continue_net(seed, budget, valid), budget
+        module = self._make_module(fitted)
+        accelerated = self.accelerator is not None
+        return self._make_net(module, seed, budget, valid, accelerated).initialize(), budget
+
+    def _commit(self, net, budget: TrainingBudget, fitted) -> None:
+        """Set every fitted attribute at once: those the fit learned, the net (an accelerated
+        one unwrapped to a plain one), the budget and the history. Public fitted attributes
+        of an earlier fit that this one did not learn are removed."""
+        net = plain_net(net) if hasattr(net, "accelerator") else net
+        state = vars(fitted) | {"net_": net, "budget_": budget}
+        state |= history_attributes(net, budget) | {"_fit_params": self.get_params(deep=False)}
+        stale = [name for name in self._fitted_state() if name not in state]
+        for name in stale:
+            if not name.startswith("_"):
+                delattr(self, name)
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def _continuing(self) -> bool:
+        """Whether this fit continues the fitted network (``warm_start``)."""
+        return bool(self.warm_start) and hasattr(self, "net_")
+
+    def _fitted_state(self) -> dict:
+        """The estimator's fitted attributes: all that are not parameters."""
+        params = self.get_params(deep=False)
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if name not in params and not name.startswith(_NOT_STATE)
+        }
+
+    def _validation_set(self, X_val, y_val, fitted) -> SequenceDataset | None:
         """``X_val`` and ``y_val``, checked like ``X`` and ``y`` at predict, or None."""
         if X_val is None:
             return None
         try:
             seqs = self._check_X(X_val)
-            self._check_step_shape(seqs)
+            self._check_step_shape(seqs, fitted)
         except (ValueError, TypeError) as exc:
             raise type(exc)(f"X_val: {exc}") from None
         try:
-            y_enc = self._encode_y(y_val, fit=False)
+            y_enc, _ = self._encode_y(y_val, fitted, fit=False)
         except ValueError as exc:
             raise ValueError(f"y_val: {exc}") from None
         if len(y_enc) != len(seqs):
@@ -351,36 +381,32 @@ class BaseSequenceEstimator(
                 "warm_start=False to train a new network."
             )
 
-    def _continue_net(self, seed: int, valid: SequenceDataset | None):
+    def _continue_net(self, seed: int, budget: TrainingBudget, valid: SequenceDataset | None):
         """A new net with the current training parameters around a copy of the fitted weights;
-        the optimizer's state carries over when the optimizer is the same. The fitted net is
-        left untouched, so a failure leaves it as it was."""
+        the optimizer's state carries over when the optimizer is the same. The learning-rate
+        schedule starts again from ``learning_rate`` (it counts this fit's epochs, not the
+        history's). The fitted net is left untouched, so a failure leaves it as it was."""
         old = self.net_
-        net = self._make_net(copy.deepcopy(old.module_), seed, self.budget_, valid).initialize()
+        net = self._make_net(copy.deepcopy(old.module_), seed, budget, valid)
+        plateau = ("ReduceLROnPlateau", torch.optim.lr_scheduler.ReduceLROnPlateau)
+        for _, cb in net.callbacks:
+            if isinstance(cb, LRScheduler) and cb.policy not in plateau:
+                cb.last_epoch = -1  # else skorch resumes the schedule at len(history)
+        net.initialize()
         if type(net.optimizer_) is type(old.optimizer_):
             net.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
             for group in net.optimizer_.param_groups:
                 group["lr"], group["weight_decay"] = self.learning_rate, self.weight_decay
+                group.pop("initial_lr", None)  # a schedule's base rate: learning_rate
         net.history = copy.deepcopy(old.history)
         return net
 
-    def _record_history(self) -> None:
-        history = self.net_.history
-        self.budget_ = fitted_budget(self.budget_, history)
-        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
-        self.n_iter_ = len(self.loss_curve_)
-        self.best_loss_ = min(self.loss_curve_)
-        if self.budget_.early_stopping:  # after a warm start, earlier epochs may have no score
-            scores = [row["valid_score"] for row in history if "valid_score" in row]
-            self.validation_scores_ = [float(v) for v in scores]
-            self.best_validation_score_ = max(self.validation_scores_)
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-
     # ------------------------------------------------------------ inference
-    def _check_step_shape(self, seqs: Sequences) -> None:
-        check_step_shape(seqs, self.step_shape_, owner=type(self).__name__)
+    def _check_step_shape(self, seqs: Sequences, fitted=None) -> None:
+        """Raise if ``seqs`` do not have the per-step shape of the fit (``fitted``, by default
+        the estimator)."""
+        fitted = self if fitted is None else fitted
+        check_step_shape(seqs, fitted.step_shape_, owner=type(self).__name__)
 
     def _raw_predict(self, X) -> np.ndarray:
         """Network outputs for X, in batches, without gradient."""

@@ -1,7 +1,8 @@
-"""What keeps a fit honest: all-or-nothing state, real interrupts, seeding, divergence.
+"""What keeps a fit honest: real interrupts, seeding, divergence.
 
-- :func:`fit_transaction`: a ``fit`` that raises (or is interrupted) leaves the estimator's
-  fitted state exactly as it was before the call, or unfitted if it was unfitted;
+(A ``fit`` that raises or is interrupted leaves the estimator as it was because the engine
+sets the fitted attributes only once training has succeeded: see ``base.py``.)
+
 - :func:`interrupt_guard`: skorch's ``partial_fit`` swallows ``KeyboardInterrupt`` (its callbacks
   stop training that way); a real Ctrl-C (SIGINT) during the fit is noted, and the fit raises
   ``KeyboardInterrupt`` once skorch returns;
@@ -27,39 +28,6 @@ from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 from ..utils._torch import seeded
-
-#: the training parameters every estimator has; a warm-started fit honours their changes
-TRAINING_PARAMS = frozenset(
-    ["optimizer", "learning_rate", "weight_decay", "batch_size", "max_epochs"]
-    + ["early_stopping", "validation_fraction", "n_iter_no_change", "tol", "gradient_clip"]
-    + ["device", "callbacks", "warm_start", "verbose", "random_state", "lr_schedule"]
-)
-
-
-def _is_state(name: str) -> bool:
-    """Attributes a fit sets: fitted ones (``classes_``) and private ones (``_y_ndim``), but not
-    the bookkeeping of scikit-learn's callback API, which manages it around ``fit`` itself."""
-    return not name.startswith(("_callback", "_skl_", "__"))
-
-
-@contextmanager
-def fit_transaction(estimator) -> Iterator[None]:
-    """Restore the estimator's fitted state if the body raises (``KeyboardInterrupt`` too).
-
-    Every attribute that is not a constructor parameter is state; the values are kept by
-    reference, so a fit must replace fitted objects rather than modify them in place.
-    """
-    params = set(estimator.get_params(deep=False))
-    before = {k: v for k, v in vars(estimator).items() if k not in params and _is_state(k)}
-    try:
-        yield
-    except BaseException:
-        for name in [k for k in vars(estimator) if k not in params and _is_state(k)]:
-            if name not in before:
-                delattr(estimator, name)
-        for name, value in before.items():
-            setattr(estimator, name, value)
-        raise
 
 
 @contextmanager
@@ -125,15 +93,17 @@ class FiniteLoss(Callback):
                 raise NonFiniteLoss(name, float(value), int(row["epoch"]))
 
 
-def divergence_message(estimator, error: NonFiniteLoss, data: np.ndarray) -> str:
-    """What to tell the user when the loss of ``estimator`` became NaN or infinite."""
+def divergence_message(
+    owner: str, error: NonFiniteLoss, data: np.ndarray, learning_rate: float, optimizer
+) -> str:
+    """What to tell the user when the loss of ``owner``'s training became NaN or infinite."""
     largest = float(np.abs(data).max()) if data.size and data.dtype.kind == "f" else None
     scale = "" if largest is None else f" (the largest |X| value is {largest:.3g})"
     return (
-        f"{type(estimator).__name__}: the {error.name.replace('_', ' ')} became {error.value} at "
+        f"{owner}: the {error.name.replace('_', ' ')} became {error.value} at "
         f"epoch {error.epoch}; training stopped and the estimator is left as it was before fit. "
         f"The likely causes are a learning rate too large for the optimizer "
-        f"(learning_rate={estimator.learning_rate!r}, optimizer={estimator.optimizer!r}) or "
+        f"(learning_rate={learning_rate!r}, optimizer={optimizer!r}) or "
         f"unscaled inputs{scale}. Lower learning_rate, set gradient_clip, or standardise X "
         "(and y for regression)."
     )

@@ -8,8 +8,8 @@ skorch runs every epoch; this module only adapts it to sequences:
   training iterator applies the estimator's ``augmentation`` to each batch);
 - :class:`SequenceNet` overrides ``get_loss`` to weight each sample (sample and class weights)
   and ``infer`` to keep the weights out of the module's ``forward``, and trims skorch's
-  per-batch bookkeeping (train/eval switches, fitted checks) that costs as much as a small
-  batch (``benchmarks/overhead.py`` measures what is left);
+  per-batch bookkeeping (train/eval switches through :mod:`.skorch_compat`, fitted checks)
+  that costs as much as a small batch (``benchmarks/overhead.py`` measures what is left);
 - :class:`IndexSplit` is the validation split (stratified, shuffled or last-in-time);
 - :class:`ValidationScore` records a score on the validation split from the predictions skorch
   already made for the validation loss.
@@ -22,8 +22,9 @@ from functools import cached_property
 
 import numpy as np
 import torch
-from skorch import NeuralNet
 from skorch.callbacks import Callback
+
+from .skorch_compat import LeanNeuralNet, set_training
 
 
 def _tensor(array) -> torch.Tensor:
@@ -139,7 +140,7 @@ class BatchIterator:
             yield (features if self.augment is None else self.augment(features)), y
 
 
-class SequenceNet(NeuralNet):
+class SequenceNet(LeanNeuralNet):
     """skorch's NeuralNet with per-sample weighted losses.
 
     The criterion is a torch loss without class weights; the net sets its ``reduction``. The loss
@@ -147,14 +148,6 @@ class SequenceNet(NeuralNet):
     unweighted batch takes the criterion's own mean (the same value, as every sample has as many
     elements, on a cheaper path).
     """
-
-    def _set_training(self, training=True):
-        # skorch switches train/eval mode before every batch; the switch walks every submodule
-        # and costs as much as a small batch's forward pass, so it is skipped when the module
-        # and criterion are already in the requested mode.
-        if self.module_.training is training and self.criterion_.training is training:
-            return
-        super()._set_training(training)
 
     def infer(self, x, **fit_params):
         if not isinstance(x, dict):
@@ -174,7 +167,7 @@ class SequenceNet(NeuralNet):
         that the net is fitted through scikit-learn's tags on every call, which together cost
         about 5 % of a small LSTM's batch of 256 (``benchmarks/inference.py``).
         """
-        self._set_training(False)
+        set_training(self, False)
         size, n = self.batch_size, len(dataset)
         with torch.inference_mode():  # each batch's output leaves the device as it comes
             outputs = [

@@ -12,8 +12,6 @@ verifies it, so a damaged file raises instead of loading wrong weights.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._io import atomic_write
 from .budget import TrainingBudget
 
 FORMAT = "sklrnn-weights-2"
@@ -116,29 +115,10 @@ def checksum(payload: dict) -> str:
 
 
 def write_atomic(payload: dict, path) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then rename it onto ``path``: a failure
-    while writing leaves any previous file at ``path`` as it was."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes the file private (0600)
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _file_mode(path: Path) -> int:
-    """The permissions of the file at ``path`` if there is one, else those a new file gets."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    """``torch.save`` through :func:`~sklrnn.utils._io.atomic_write`: a failure while writing
+    leaves any previous file at ``path`` as it was."""
+    with atomic_write(path) as tmp:
+        torch.save(payload, tmp)
 
 
 def read_payload(path, cls_name: str) -> dict:
@@ -191,6 +171,10 @@ class PersistenceMixin:
         path : str or path-like
             Destination file.
         """
+        write_atomic(self._payload(), path)
+
+    def _payload(self) -> dict:
+        """The checksummed payload :meth:`save` writes (its ``state_dict`` holds the weights)."""
         check_is_fitted(self, "net_")
         params = self.get_params(deep=False)
         if params.get("callbacks") or not isinstance(params.get("optimizer"), str):
@@ -207,7 +191,7 @@ class PersistenceMixin:
             "state_dict": state,
         }
         payload["checksum"] = checksum(payload)
-        write_atomic(payload, path)
+        return payload
 
     def _module_metadata(self) -> dict:
         """Plain values (lists, numbers, strings) that ``_restore`` needs to rebuild the model."""
@@ -238,7 +222,11 @@ class PersistenceMixin:
         estimator : object
             A fitted estimator that predicts like the saved one.
         """
-        payload = read_payload(path, cls.__name__)
+        return cls._from_payload(read_payload(path, cls.__name__), device)
+
+    @classmethod
+    def _from_payload(cls, payload: dict, device: str = "cpu"):
+        """The fitted estimator of a verified payload (``params``, ``fitted``, ``state_dict``)."""
         est = cls(**decode(payload["params"])).set_params(device=device)
         fitted = decode(payload["fitted"])
         est.n_features_in_ = fitted["n_features_in_"]

@@ -51,14 +51,19 @@ class EpochTasks(Callback):
         The training data as given to ``fit``, passed to the hooks (e.g. for a scorer).
     metadata : dict or None
         Training metadata passed to the hooks, e.g. ``{"sample_weight": ...}``.
+    fitted : dict or None
+        The fitted attributes of the fit in progress, besides ``net_`` (the estimator gets
+        them only once training has succeeded): a callback that rebuilds the fitted
+        estimator at an epoch's end (``ScoringMonitor``) sets them on its copy.
     """
 
-    def __init__(self, context, estimator, X=None, y=None, metadata=None) -> None:
+    def __init__(self, context, estimator, X=None, y=None, metadata=None, fitted=None) -> None:
         self.context = context
         self.estimator = estimator
         self.X = X
         self.y = y
         self.metadata = metadata
+        self.fitted = fitted
         self.epoch_context_ = None
 
     def _hook_data(self) -> dict[str, Any]:
@@ -71,14 +76,17 @@ class EpochTasks(Callback):
     def on_epoch_end(self, net: NeuralNet, **kwargs) -> None:
         context, self.epoch_context_ = self.epoch_context_, None
         stop = context.call_on_fit_task_end(
-            **self._hook_data(), reconstruction_attributes=lambda: {"net_": net}
+            **self._hook_data(),
+            reconstruction_attributes=lambda: (self.fitted or {}) | {"net_": net},
         )
         if stop:
             raise KeyboardInterrupt  # skorch's way to end training after this epoch
 
 
 @contextmanager
-def report_epochs(estimator, net: NeuralNet, X=None, y=None, sample_weight=None) -> Iterator:
+def report_epochs(
+    estimator, net: NeuralNet, X=None, y=None, sample_weight=None, fitted=None
+) -> Iterator:
     """Run the estimator's fit task, with the epochs of ``net`` as its subtasks.
 
     Call it in ``fit`` (decorated with :func:`with_callbacks`) around the training of an
@@ -101,6 +109,9 @@ def report_epochs(estimator, net: NeuralNet, X=None, y=None, sample_weight=None)
         The training data as given to ``fit``.
     sample_weight : array-like or None
         Passed to the hooks as ``metadata={"sample_weight": ...}``.
+    fitted : dict or None
+        The fitted attributes of the fit in progress, besides ``net_`` (see
+        :class:`EpochTasks`).
     """
     if not hasattr(estimator, "_init_callback_context"):  # scikit-learn < 1.9
         yield
@@ -108,7 +119,7 @@ def report_epochs(estimator, net: NeuralNet, X=None, y=None, sample_weight=None)
     metadata = None if sample_weight is None else {"sample_weight": sample_weight}
     context = estimator._init_callback_context(max_subtasks=net.max_epochs)
     context.call_on_fit_task_begin(estimator=estimator, X=X, y=y, metadata=metadata)
-    net.callbacks_.append((_NAME, EpochTasks(context, estimator, X, y, metadata)))
+    net.callbacks_.append((_NAME, EpochTasks(context, estimator, X, y, metadata, fitted)))
     try:
         yield
     finally:
@@ -118,5 +129,5 @@ def report_epochs(estimator, net: NeuralNet, X=None, y=None, sample_weight=None)
         X=X,
         y=y,
         metadata=metadata,
-        reconstruction_attributes=lambda: {"net_": net},
+        reconstruction_attributes=lambda: (fitted or {}) | {"net_": net},
     )

@@ -188,11 +188,16 @@ def check_sequences(
                 f"{sorted(w[0] for w in widths)}.{hint}"
             )
         data, lengths = pad_sequences(seqs)
+        _check_step_size(data.shape, name)
         data = _cast(data, name, tokens=tokens, allow_nan=allow_nan)
         _check_lengths(lengths, name)
         return Sequences(data, lengths)
 
     array = as_numeric(X, name)
+    if array.ndim and array.shape[0] == 0:  # e.g. [], before a misleading dimension count
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={array.shape}) while a minimum of 1 is required."
+        )
     allowed = (2,) if tokens else ((2, 3, 4, 5) if allow_frames else (2, 3))
     if array.ndim not in allowed:
         layouts = (
@@ -208,20 +213,26 @@ def check_sequences(
             f"Expected {name} of shape {layouts}; got an array with {array.ndim} "
             f"dimension(s) of shape {array.shape}.{hint}"
         )
-    if array.shape[0] == 0:
-        raise ValueError(
-            f"Found array with 0 sample(s) (shape={array.shape}) while a minimum of 1 is required."
-        )
     if array.shape[1] == 0:
         raise ValueError(
             f"Found array with 0 feature(s) (shape={array.shape}) while a minimum of 1 is "
             f"required: {name} holds sequences of length 0."
         )
+    _check_step_size(array.shape, name)
     if array.ndim == 4:  # (n, T, H, W) -> (n, T, 1, H, W)
         array = array[:, :, None]
     lengths = np.full(array.shape[0], array.shape[1], dtype=np.int64)
     data = _cast(array, name, tokens=tokens, allow_nan=allow_nan)
     return Sequences(data, lengths)
+
+
+def _check_step_size(shape: tuple, name: str) -> None:
+    """Refuse time steps that hold no value (a 0 in the step shape)."""
+    if 0 in shape[2:]:
+        raise ValueError(
+            f"{name} has 0 features per time step (shape {shape}); every step needs at least "
+            "one value."
+        )
 
 
 CHANNELS_FIRST_MAX_STEPS = 16

@@ -5,7 +5,6 @@ from .ett import load_ett
 from .fsdd import load_fsdd
 from .moving_digits import make_moving_digits
 from .splice import load_splice
-from .spoken_digits import make_spoken_digits
 
 __all__ = [
     "fetch_file",
@@ -14,5 +13,4 @@ __all__ = [
     "load_fsdd",
     "load_splice",
     "make_moving_digits",
-    "make_spoken_digits",
 ]

@@ -6,9 +6,10 @@ import hashlib
 import logging
 import os
 import shutil
-import tempfile
 import urllib.request
 from pathlib import Path
+
+from ..utils._io import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -92,22 +93,31 @@ def fetch_file(
         path.parent.mkdir(parents=True, exist_ok=True)
         logger.info("Downloading %s to %s", url, path)
         try:
-            with (
-                urllib.request.urlopen(url, timeout=60) as response,
-                tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp,
-            ):
-                shutil.copyfileobj(response, tmp)
+            with atomic_write(path) as tmp:  # a failed download leaves no partial file
+                with urllib.request.urlopen(url, timeout=60) as response, open(tmp, "wb") as f:
+                    shutil.copyfileobj(response, f)
+                _check_sha256(
+                    tmp,
+                    sha256,
+                    f"The file downloaded from {url}",
+                    f"It was not kept; download again, or place a verified copy at {path}.",
+                )
         except OSError as exc:
             raise OSError(f"{_missing_message(path, url)} (download failed: {exc})") from exc
-        os.replace(tmp.name, path)
-    if sha256 is not None:
-        got = sha256sum(path)
-        if got != sha256:
-            raise ValueError(
-                f"{path} has sha256 {got}, expected {sha256}: the file is corrupt or a different "
-                "version. Delete it and fetch it again."
-            )
+        return path
+    _check_sha256(path, sha256, str(path), "Delete it and fetch it again.")
     return path
+
+
+def _check_sha256(path: Path, sha256: str | None, what: str, fix: str) -> None:
+    if sha256 is None:
+        return
+    got = sha256sum(path)
+    if got != sha256:
+        raise ValueError(
+            f"{what} has sha256 {got}, expected {sha256}: the file is corrupt or a different "
+            f"version. {fix}"
+        )
 
 
 def _missing_message(path: Path, url: str | None) -> str:

@@ -76,7 +76,6 @@ def load_fsdd(data_home: str | os.PathLike | None = None, speakers=None) -> Bunc
 
     See Also
     --------
-    make_spoken_digits : Synthetic spoken digits that need no download.
     sklrnn.features.MFCC : Features of the recordings.
 
     Examples

@@ -9,8 +9,10 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .._engine.net import SequenceDataset
 from .._engine.sequences import (
     Sequences,
     check_sequences,
@@ -18,8 +20,8 @@ from .._engine.sequences import (
     is_sequence_list,
     pad_sequences,
 )
+from .._engine.training import fit_module
 from ..nn.frames import FrameClassifier, FrameEncoder
-from ..recurrent.classifier import RNNClassifier
 from ..utils._param_validation import (
     Device,
     Interval,
@@ -61,28 +63,6 @@ def _check_is_frames(seqs: Sequences, owner: str, name: str) -> None:
             f"{owner} expects {LAYOUTS}; got {name} with {len(shape)} dimensions, of shape "
             f"{shape}. Sequences of feature vectors go straight to an sklrnn estimator."
         )
-
-
-class _FrameCNNClassifier(RNNClassifier):
-    """The frame encoder trained as a per-frame classifier, on the estimators' engine.
-
-    Its parameters are RNNClassifier's; it reads ``frame_channels``, ``frame_features`` and
-    ``frame_pool_size`` for the :class:`~sklrnn.nn.frames.FrameEncoder`, and the training
-    parameters. Its module, a :class:`~sklrnn.nn.frames.FrameClassifier`, outputs the mean
-    per-frame log-probabilities of each sequence.
-    """
-
-    def _frame_encoder(self, frame_shape: tuple[int, ...]) -> FrameEncoder:
-        channels = tuple(map(int, self.frame_channels))
-        width, pool = int(self.frame_features), int(self.frame_pool_size)
-        return FrameEncoder(frame_shape[0], channels, width, pool_size=pool)
-
-    def _make_module(self) -> FrameClassifier:
-        encoder = self._frame_encoder(self.step_shape_)
-        return FrameClassifier(encoder, int(self.frame_features), self.n_outputs_)
-
-    def _criterion(self) -> torch.nn.Module:
-        return torch.nn.NLLLoss()  # of the mean log-probabilities: the mean cross-entropy
 
 
 class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
@@ -158,11 +138,11 @@ class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    Training is one skorch net of sklrnn's engine (the one that trains ``RNNClassifier``): a
-    batch holds whole sequences, only their valid frames are encoded, and the loss of a
-    sequence is the mean cross-entropy of its frames. A sequence of different length is
-    padded inside and never truncated: a list in gives a list of ``(T_i, n_features)`` arrays
-    out. 4-D input ``(n, T, H, W)`` is read as one channel.
+    Training goes through sklrnn's engine (the net builder, budget, seeding and guards that
+    train ``RNNClassifier``): a batch holds whole sequences, only their valid frames are
+    encoded, and the loss of a sequence is the mean cross-entropy of its frames. A sequence
+    of different length is padded inside and never truncated: a list in gives a list of
+    ``(T_i, n_features)`` arrays out. 4-D input ``(n, T, H, W)`` is read as one channel.
 
     Examples
     --------
@@ -235,41 +215,48 @@ class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
         """
         self._check_params()
         seqs = _check_frames(X, type(self).__name__)
-        self.step_shape_ = tuple(seqs.step_shape)
-        self.n_features_in_ = seqs.n_features
-        self.n_features_out_ = self.n_features
-        self.loss_curve_, self.n_iter_ = [], 0
-        self.__dict__.pop("classes_", None)  # from an earlier fit with y
+        fitted = {"n_features_out_": self.n_features, "loss_curve_": [], "n_iter_": 0}
         device = resolve_device(self.device)
         if self.backbone is not None:
             encoder = copy.deepcopy(self.backbone).to(device).eval()
-            self.n_features_out_ = self._backbone_width(encoder, seqs, device)
+            fitted["n_features_out_"] = self._backbone_width(encoder, seqs, device)
         elif y is None:
             with torch_seeded(self.random_state):
-                encoder = self._trainer()._frame_encoder(seqs.step_shape)
+                encoder = self._frame_encoder(seqs.step_shape)
             _calibrate_batch_norm(encoder.to(device), seqs, self.batch_size, device)
         else:
-            trainer = self._trainer().fit(seqs, y)
-            encoder = trainer.net_.module_.encoder
-            self.classes_ = trainer.classes_
-            self.loss_curve_, self.n_iter_ = trainer.loss_curve_, trainer.n_iter_
-        self.encoder_ = encoder.eval()
+            classes, y_enc = _encode_labels(y, len(seqs))
+            with torch_seeded(self.random_state) as seed:
+                head = FrameClassifier(
+                    self._frame_encoder(seqs.step_shape), int(self.n_features), len(classes)
+                )
+            # the loss of the mean per-frame log-probabilities: the mean cross-entropy
+            net = fit_module(
+                head,
+                torch.nn.NLLLoss(),
+                SequenceDataset(seqs.data, seqs.lengths, y_enc),
+                seed=seed,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate,
+                device=self.device,
+                verbose=self.verbose,
+                owner=type(self).__name__,
+            )
+            encoder = net.module_.encoder
+            loss_curve = [float(v) for v in net.history[:, "train_loss"]]
+            fitted |= {"classes_": classes, "loss_curve_": loss_curve, "n_iter_": len(loss_curve)}
+        # set at once, once the encoder is ready: a failed fit leaves the transformer as it was
+        self.__dict__.pop("classes_", None)  # from an earlier fit with y
+        fitted |= {"step_shape_": tuple(seqs.step_shape), "n_features_in_": seqs.n_features}
+        for name, value in (fitted | {"encoder_": encoder.eval()}).items():
+            setattr(self, name, value)
         return self
 
-    def _trainer(self) -> _FrameCNNClassifier:
-        return _FrameCNNClassifier(
-            frame_channels=self.channels,
-            frame_features=self.n_features,
-            frame_pool_size=self.pool_size,
-            learning_rate=self.learning_rate,
-            batch_size=self.batch_size,
-            max_epochs=self.max_epochs,
-            early_stopping=False,
-            lr_schedule=None,
-            device=self.device,
-            verbose=self.verbose,
-            random_state=self.random_state,
-        )
+    def _frame_encoder(self, frame_shape: tuple[int, ...]) -> FrameEncoder:
+        channels = tuple(map(int, self.channels))
+        width, pool = int(self.n_features), int(self.pool_size)
+        return FrameEncoder(frame_shape[0], channels, width, pool_size=pool)
 
     def _backbone_width(self, backbone: torch.nn.Module, seqs: Sequences, device: str) -> int:
         frames = torch.as_tensor(seqs.data[0, :2]).to(device)  # [2, C, H, W]
@@ -342,6 +329,21 @@ class ImageSequenceCNN(ParamsValidationMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+def _encode_labels(y, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The classes of ``y`` and the class index of each sequence."""
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    if len(y) != n_samples:
+        raise ValueError(f"X and y have different numbers of samples: {n_samples} and {len(y)}.")
+    classes, y_enc = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            "Training the CNN needs sequences of at least 2 classes in y, but y contains only "
+            f"one class: {classes[0]!r}. Fit without y for untrained features."
+        )
+    return classes, y_enc.astype(np.int64)
 
 
 def _batches(seqs: Sequences, batch_size: int, device: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
@@ -18,6 +20,15 @@ def _slice(obj, start: int, stop: int | None):
     if obj is None:
         return None
     return obj.iloc[start:stop] if hasattr(obj, "iloc") else np.asarray(obj)[start:stop]
+
+
+def _smallest_window(forecaster) -> int:
+    """The fewest rows a fit of ``forecaster`` trains on (one training, one validation window)."""
+    L, H, frac = forecaster.lookback, forecaster.horizon, forecaster.validation_fraction
+    rows = L + H
+    while rows - math.ceil(frac * rows) < L + H or math.ceil(frac * rows) < H:
+        rows += 1
+    return rows
 
 
 def backtest(
@@ -43,8 +54,10 @@ def backtest(
     ----------
     forecaster : SeriesForecaster
         Fitted when ``refit=False``; else a template cloned and fitted at every origin.
-    series : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), or DataFrame
-        One series (for a global model, backtest each series of its fit in turn).
+    series : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), DataFrame, or \
+dict
+        One series. For one series of a global model, ``{key: series}``: its key at fit, or its
+        position in the list of fit (then the covariates are that series' own).
     past_covariates, future_covariates : default=None
         As for :meth:`SeriesForecaster.fit`, covering the whole series.
     start : int
@@ -89,9 +102,16 @@ def backtest(
         raise TypeError(f"forecaster must be a SeriesForecaster; got {type(forecaster)}.")
     if refit not in _REFITS:
         raise ValueError(f"refit must be one of {list(_REFITS)}; got {refit!r}.")
-    (target,), is_list = read_many(series, "series")
-    if is_list:
-        raise ValueError("backtest takes one series; call it once per series of a global model.")
+    tgts, keys, layout = read_many(series, "series")
+    if len(tgts) != 1:
+        raise ValueError(
+            f"backtest takes one series; got a {layout} of {len(tgts)}. To backtest a series of "
+            "a global model, pass it as a dict {key: series}, the key being its position in the "
+            "list of fit (or its key), e.g. backtest(model, {1: series_b}, start=...)."
+        )
+    target = tgts[0]
+    if layout == "dict":  # one series of a global model: its covariates are its own
+        key, series = keys[0], series[keys[0]]
     H, L, T = forecaster.horizon, forecaster.lookback, len(target.values)
     check_positive_int(start, "start", minimum=L)
     step = H if step is None else step
@@ -100,17 +120,31 @@ def backtest(
     if not len(origins):
         raise ValueError(f"start={start} leaves no origin with {H} rows of truth (T={T}).")
     if refit == "sliding":
+        if window is None:
+            raise ValueError('refit="sliding" needs window, the rows of each training window.')
         check_positive_int(window, "window")
+        smallest = _smallest_window(forecaster)
+        if window < smallest:
+            raise ValueError(
+                f'window={window} rows is too small for refit="sliding": a fit needs a '
+                f"training and a validation window (lookback={L}, horizon={H}, "
+                f"validation_fraction={forecaster.validation_fraction}), so window must be at "
+                f"least {smallest}."
+            )
     if recalibrate is not None:
         check_positive_int(recalibrate, "recalibrate")
         if refit is not False:
             raise ValueError("recalibrate needs refit=False (one fitted model).")
     if refit is False:
-        out, _ = forecaster._forecast_at(
-            series, past_covariates, future_covariates, origins=[origins], recalibrate=recalibrate
-        )
-        y_pred, quantiles = out[0]
-        levels = forecaster.levels_
+        args = (series, past_covariates, future_covariates)
+        if layout == "dict":
+            args = tuple(None if a is None else {key: a} for a in args)
+            origins_of = {key: origins}
+        else:
+            origins_of = origins
+        result = forecaster.historical_forecasts(*args, origins=origins_of, recalibrate=recalibrate)
+        result = result[key] if layout == "dict" else result
+        y_pred, quantiles, levels = result.y_pred, result.quantiles, result.levels
     else:
         preds, quants = [], []
         for o in origins:
@@ -121,12 +155,12 @@ def backtest(
                 _slice(future_covariates, first, o),
             )
             fc = None if future_covariates is None else _rows_from(future_covariates, [first])
-            out, _ = model._forecast_at(
+            result = model.historical_forecasts(
                 _slice(series, first, o), _slice(past_covariates, first, o), fc
             )
-            preds.append(out[0][0][0])
-            quants.append(out[0][1][0])
-            levels = model.levels_
+            preds.append(result.y_pred[0])
+            quants.append(result.quantiles[0])
+            levels = result.levels
         y_pred, quantiles = np.stack(preds), np.stack(quants)
     rows = origins[:, None] + np.arange(H)[None, :]
     y_true = target.values[rows]  # [n, H, C]

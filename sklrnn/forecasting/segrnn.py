@@ -11,7 +11,7 @@ from sklearn.metrics import r2_score
 from skorch.callbacks import LRScheduler
 
 from .._engine.base import BaseSequenceEstimator
-from .._engine.params import SEGRNN, TRAINING, document_parameters
+from .._engine.params import TRAINING, Param, estimator_parameters, reworded
 from .._engine.sequences import Sequences, as_numeric, check_sequences
 from ..nn.recurrent import CELLS
 from ..nn.segrnn import DECODERS, NORMALIZATIONS, SegRNN
@@ -31,6 +31,81 @@ def paper_lr_factor(epoch: int) -> float:
     return 0.8 ** max(0, epoch - 3)
 
 
+#: the parameters of the SegRNN network, its loss and its schedule
+SEGRNN: tuple[Param, ...] = (
+    Param(
+        "seg_len",
+        [Interval(Integral, 1, None)],
+        "Segment length ``W``; at most the look-back ``L``. When it does not divide ``L`` the "
+        "look-back is padded at its start with its first value; when it does not divide ``H`` "
+        "the decoded steps are cropped.",
+        24,
+    ),
+    Param(
+        "hidden_size",
+        [Interval(Integral, 1, None)],
+        "Size of the segment embedding and of the recurrent state.",
+        512,
+    ),
+    Param("cell", [Options(CELLS)], "Recurrent cell of encoder and decoder.", "gru"),
+    Param("num_layers", [Interval(Integral, 1, None)], "Stacked recurrent layers.", 1),
+    Param(
+        "decoder",
+        [Options(DECODERS)],
+        "Parallel multi-step decoding (all output segments at once, from position embeddings) "
+        "or recurrent multi-step decoding (each output segment fed back as the next input).",
+        "pmf",
+    ),
+    Param(
+        "channel_embedding",
+        ["boolean"],
+        'With ``"pmf"``, also give the decoder a learned embedding of the channel.',
+        True,
+    ),
+    Param(
+        "normalization",
+        [Options(NORMALIZATIONS)],
+        "Subtract each channel's last look-back value (and add it back to the forecast), use "
+        "reversible instance normalisation, or feed the values as they are.",
+        "last",
+    ),
+    Param("dropout", [Interval(Real, 0, 1)], "Dropout before the output projection.", 0.1),
+    Param(
+        "loss",
+        [Options(_LOSSES)],
+        "Training loss: mean squared or mean absolute error.",
+        "mse",
+        warm_start=True,
+    ),
+    Param(
+        "lr_schedule",
+        [Options(_LR_SCHEDULES)],
+        'None keeps the learning rate constant. ``"paper"`` is the official SegRNN schedule: '
+        "the rate is kept for 4 epochs, then multiplied by 0.8 after every epoch (skorch's "
+        "``LRScheduler`` with ``LambdaLR``).",
+        None,
+        warm_start=True,
+    ),
+)
+
+#: the training parameters, described for windows in time order
+WINDOW_TRAINING = reworded(
+    TRAINING,
+    batch_size="Mini-batch size, in windows.",
+    max_epochs="Maximum number of passes over the training windows.",
+    early_stopping=(
+        "Hold out the last ``validation_fraction`` of the windows (in the order given), or "
+        "validate on the ``X_val, y_val`` passed to ``fit``, and stop when the validation "
+        "loss stalls; the best weights are restored."
+    ),
+    validation_fraction=(
+        "Share of the windows held out for early stopping: the last "
+        "``ceil(validation_fraction * n_samples)`` of them."
+    ),
+    random_state="Seeds weights, dropout and batch order.",
+)
+
+
 class _SegRNNOnWindows(torch.nn.Module):
     """:class:`~sklrnn.nn.segrnn.SegRNN` fed by the engine's ``(x, lengths)`` batches.
 
@@ -45,7 +120,7 @@ class _SegRNNOnWindows(torch.nn.Module):
         return self.segrnn(x)  # [B, L, C] -> [B, H, C]
 
 
-@document_parameters(SEGRNN, TRAINING)
+@estimator_parameters(SEGRNN, WINDOW_TRAINING)
 class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
     """Segment recurrent network (SegRNN) forecaster of multi-step horizons.
 
@@ -125,20 +200,6 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
 
     _validation_kind = "last"
 
-    _parameter_constraints = {
-        **BaseSequenceEstimator._parameter_constraints,
-        "seg_len": [Interval(Integral, 1, None)],
-        "hidden_size": [Interval(Integral, 1, None)],
-        "cell": [Options(CELLS)],
-        "num_layers": [Interval(Integral, 1, None)],
-        "decoder": [Options(DECODERS)],
-        "channel_embedding": ["boolean"],
-        "normalization": [Options(NORMALIZATIONS)],
-        "dropout": [Interval(Real, 0, 1)],
-        "loss": [Options(_LOSSES)],
-        "lr_schedule": [Options(_LR_SCHEDULES)],
-    }
-
     def __init__(
         self,
         *,
@@ -212,15 +273,16 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
             seqs = Sequences(seqs.data[:, :, None], seqs.lengths)
         return seqs
 
-    def _check_step_shape(self, seqs: Sequences) -> None:
-        super()._check_step_shape(seqs)
-        if seqs.data.shape[1] != self.lookback_:
+    def _check_step_shape(self, seqs: Sequences, fitted=None) -> None:
+        fitted = self if fitted is None else fitted
+        super()._check_step_shape(seqs, fitted)
+        if seqs.data.shape[1] != fitted.lookback_:
             raise ValueError(
                 f"X has look-back windows of {seqs.data.shape[1]} steps, but "
-                f"SegRNNForecaster was fitted on windows of lookback_={self.lookback_} steps."
+                f"SegRNNForecaster was fitted on windows of lookback_={fitted.lookback_} steps."
             )
 
-    def _encode_y(self, y, *, fit: bool) -> np.ndarray:
+    def _encode_y(self, y, fitted, *, fit: bool) -> tuple[np.ndarray, dict]:
         y = as_numeric(y, "y")
         if y.ndim not in (1, 2, 3) or y.size == 0:
             raise ValueError(
@@ -233,32 +295,32 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
         steps = y.reshape(len(y), 1, 1) if y.ndim == 1 else y.reshape(*y.shape[:2], -1)
         encoded = np.ascontiguousarray(steps, dtype=np.float32)
         if fit:
-            self._y_ndim = y.ndim
-        elif y.ndim != self._y_ndim or encoded.shape[1:] != (self.horizon_, self.n_features_in_):
+            return encoded, {"_y_ndim": y.ndim}
+        expected = (fitted.horizon_, fitted.n_features_in_)
+        if y.ndim != fitted._y_ndim or encoded.shape[1:] != expected:
             raise ValueError(
                 f"y of shape {y.shape} does not match the targets of the first fit (horizon "
-                f"{self.horizon_}, {self.n_features_in_} channel(s), {self._y_ndim}-D)."
+                f"{fitted.horizon_}, {fitted.n_features_in_} channel(s), {fitted._y_ndim}-D)."
             )
-        return encoded
+        return encoded, {}
 
     # ------------------------------------------------------------- hooks
-    def _build_module(self, seqs: Sequences, y: np.ndarray) -> torch.nn.Module:
+    def _module_attributes(self, seqs: Sequences, y: np.ndarray, fitted) -> dict:
         lookback, n_channels = seqs.data.shape[1], seqs.data.shape[2]
         if y.shape[2] != n_channels:
-            layout = "(n_samples, horizon)" if self._y_ndim == 2 else f"of shape {y.shape}"
+            layout = "(n_samples, horizon)" if fitted._y_ndim == 2 else f"of shape {y.shape}"
             raise ValueError(
                 f"y {layout} has {y.shape[2]} channel(s), but X has {n_channels}: SegRNN "
                 f"forecasts every input channel; pass y of shape (n_samples, horizon, "
                 f"{n_channels})."
             )
-        self.lookback_, self.horizon_ = lookback, y.shape[1]
-        return self._make_module()
+        return {"lookback_": lookback, "horizon_": y.shape[1]}
 
-    def _make_module(self) -> torch.nn.Module:
+    def _make_module(self, fitted) -> torch.nn.Module:
         return _SegRNNOnWindows(
-            lookback=self.lookback_,
-            horizon=self.horizon_,
-            n_channels=self.n_features_in_,
+            lookback=fitted.lookback_,
+            horizon=fitted.horizon_,
+            n_channels=fitted.n_features_in_,
             seg_len=int(self.seg_len),
             hidden_size=int(self.hidden_size),
             cell=self.cell,
@@ -273,7 +335,6 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
         return _LOSSES[self.loss]()
 
     _validation_score_name = "negative MSE"
-    _warm_start_params = BaseSequenceEstimator._warm_start_params | {"loss", "lr_schedule"}
 
     @property
     def _loss_name(self) -> str:
@@ -306,7 +367,7 @@ class SegRNNForecaster(RegressorMixin, BaseSequenceEstimator):
     def _restore(self, fitted: dict) -> torch.nn.Module:
         self.lookback_, self.horizon_ = fitted["lookback_"], fitted["horizon_"]
         self._y_ndim = fitted["y_ndim"]
-        return self._make_module()
+        return self._make_module(self)
 
     # ------------------------------------------------------------- public
     def score(self, X, y, sample_weight=None):

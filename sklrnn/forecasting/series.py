@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._param_validation import (
     Interval,
@@ -14,16 +16,23 @@ from ..utils._param_validation import (
     Options,
     ParamsValidationMixin,
 )
+from . import series_persist
 from .quantiles import check_levels, conformal_offsets
 from .segrnn import SegRNNForecaster
-from .series_data import CALENDAR, calendar_features, pack, read_aligned, read_many, targets
+from .series_data import CALENDAR, pack, targets
+from .series_evaluate import SeriesEvaluateMixin
+from .series_input import SeriesInputMixin
 from .series_predict import SeriesPredictMixin, _as_quantiles, _rows_from
 from .windows import PackedSegRNN
 
 _METHODS = ("residual", "pinball")
+#: parameters the fitted state depends on: changed after fit, they need a new fit
+_LAYOUT = ("lookback", "horizon", "quantiles", "method", "calendar", "scale")
 
 
-class SeriesForecaster(SeriesPredictMixin, ParamsValidationMixin, BaseEstimator):
+class SeriesForecaster(
+    SeriesPredictMixin, SeriesEvaluateMixin, SeriesInputMixin, ParamsValidationMixin, BaseEstimator
+):
     """Forecast the next ``horizon`` steps of whole series, with quantiles and covariates.
 
     ``fit`` takes the series itself: a ``(T,)`` or ``(T, C)`` array, a DataFrame (or Series)
@@ -49,16 +58,17 @@ class SeriesForecaster(SeriesPredictMixin, ParamsValidationMixin, BaseEstimator)
         Steps ``H`` forecast at once.
     quantiles : sequence of float, default=(0.025, 0.1, 0.5, 0.9, 0.975)
         Quantile levels forecast; intervals and quantiles asked of ``predict_interval`` and
-        ``predict_quantiles`` are interpolated between them. The default gives the 80 % and 95 %
-        intervals and the median.
+        ``predict_quantiles`` are interpolated between them. The median (0.5) is always
+        forecast: it is the point forecast. The default gives the 80 % and 95 % intervals.
     method : {"residual", "pinball"}, default="residual"
         ``"residual"``: the network is a point forecaster (``estimator.loss``) and quantile
-        ``a`` is the forecast plus the ``a``-quantile of its errors on the validation windows,
-        per step and channel (split-conformal prediction). The median is the point forecast
-        itself, so the intervals cost no accuracy; hence the default.
+        ``a`` is its forecast plus the ``a``-quantile of its errors on the validation windows,
+        per step and channel (split-conformal prediction); the point forecast is the median
+        of these quantiles (the forecast plus the median error). The intervals cost the
+        network no accuracy; hence the default.
         ``"pinball"``: the network emits every quantile, trained with the pinball loss. On
         ETTh1 its intervals are a little narrower and its median a little less accurate (MSE
-        +5 %; see the forecasting guide).
+        +6 %; see the forecasting guide).
     calibrate : bool, default=True
         With ``"pinball"``, shift each quantile by the split-conformal correction measured on the
         validation windows (conformalised quantile regression, one-sided per level). Ignored by
@@ -85,7 +95,8 @@ default=None
     n_past_covariates_, n_future_covariates_ : int
         Number of past and known-future covariate columns (calendar columns included).
     levels_ : ndarray of shape (n_quantiles,)
-        The quantile levels.
+        The quantile levels: those of ``quantiles``, with 0.5 added where it lacks (the median
+        is the point forecast).
     quantile_offsets_ : ndarray of shape (horizon, n_channels, n_quantiles)
         Conformal shift of each quantile, in scaled units.
     n_train_windows_, n_validation_windows_ : int
@@ -105,6 +116,24 @@ default=None
     past the end of the series. Values of the target or of a past covariate at or after the
     first forecast step are never packed into a window (see
     :func:`sklrnn.forecasting.series_data.pack`) and never read by the network.
+
+    What ``predict`` checks (see the guide page "Series checks"): a global model's series
+    are identified by their key (a dict, at fit and at predict: any subset, in any order) or by
+    their position in the list of fit (a dict ``{position: series}`` picks some of them); a
+    list in another order is refused where the names of the series or their time stamps show
+    it. The columns of frames (series and covariates) must have the names and the order of
+    fit, as scikit-learn checks feature names; an array instead of a frame is matched by
+    position, with a warning. A time index with a gap is refused at fit (fill it first, e.g.
+    ``frame.asfreq(freq).interpolate()``); values beyond float32 are refused; after
+    ``set_params`` of ``lookback``, ``horizon``, ``quantiles``, ``method``, ``calendar`` or
+    ``scale`` the forecaster must be fitted again.
+
+    The point forecast is the median of the forecast quantiles (level 0.5 is always
+    forecast), so it lies in every central interval, by construction. With
+    ``method="residual"`` it is the network's forecast plus the median of its validation
+    errors (per step and channel), and quantile ``a`` the network's forecast plus their
+    split-conformal ``a``-quantile: the intervals keep their conformal calibration, and a
+    bias the validation windows show is corrected in the point forecast too.
 
     Split-conformal guarantees assume exchangeable windows; windows of one series overlap and
     drift, so coverage on later data is an empirical matter (``benchmarks/intervals.py``).
@@ -175,59 +204,6 @@ default=None
         return clone(self.estimator)
 
     # ------------------------------------------------------------ data
-    def _read(self, series, past, future, *, fit: bool, extra: int = 0):
-        """Scaled target, past and future covariates of each series, the series, the scalers.
-
-        At fit (``fit=True``) the scalers are fitted on the training rows; else the fitted
-        ones are used and the layout is checked against the fit's.
-        """
-        tgts, is_list = read_many(series, "series")
-        n_c = tgts[0].values.shape[1]
-        for i, s in enumerate(tgts):
-            if s.values.shape[1] != (n_c if fit else self.n_channels_):
-                raise ValueError(
-                    f"series[{i}] has {s.values.shape[1]} channels; expected "
-                    f"{n_c if fit else self.n_channels_} (the same for every series)."
-                )
-        if not fit and len(tgts) != self.n_series_:
-            raise ValueError(
-                f"The forecaster was fitted on {self.n_series_} series; got {len(tgts)}. Pass "
-                "the same series (extended in time), in the order of fit."
-            )
-        pasts = read_aligned(past, tgts, "past_covariates")
-        futures = read_aligned(future, tgts, "future_covariates", extra=extra)
-        if not fit:
-            for name, got, want in [
-                ("past_covariates", pasts[0].shape[1], self._n_user[0]),
-                ("future_covariates", futures[0].shape[1], self._n_user[1]),
-            ]:
-                if got != want:
-                    raise ValueError(f"{name} has {got} columns; the fit had {want}.")
-        cal = [calendar_features(s.index, self.calendar or (), len(s.values), extra) for s in tgts]
-        if fit:
-            all_stats = [self._fit_stats(t.values, p, f) for t, p, f in zip(tgts, pasts, futures)]
-        else:
-            all_stats = self._stats
-        out = []
-        for s, p, f, c, stats in zip(tgts, pasts, futures, cal, all_stats):
-            (mt, st), (mp, sp), (mf, sf) = stats
-            out.append(((s.values - mt) / st, (p - mp) / sp, np.hstack([(f - mf) / sf, c])))
-        return out, tgts, is_list, all_stats
-
-    def _fit_stats(self, target, past, future):
-        border = len(target) - self._n_val_rows(len(target))
-        stats = []
-        for values in (target, past, future[: len(target)]):
-            if not self.scale or values.shape[1] == 0:
-                stats.append((np.zeros(values.shape[1]), np.ones(values.shape[1])))
-                continue
-            std = values[:border].std(axis=0)
-            stats.append((values[:border].mean(axis=0), np.where(std > 0, std, 1.0)))
-        return stats
-
-    def _n_val_rows(self, n_rows: int) -> int:
-        return math.ceil(self.validation_fraction * n_rows)
-
     def _windows(self, scaled, origins_of):
         X, y = [], []
         for (t, p, f), origins in zip(scaled, origins_of):
@@ -236,6 +212,14 @@ default=None
                 y.append(targets(t, self.horizon, origins))
         return X, y
 
+    def _window_estimator(self, base: SegRNNForecaster, **layout) -> PackedSegRNN:
+        """The window estimator to fit: a new one, or with ``warm_start`` a copy of the fitted
+        one (whose network then trains on; a changed layout is refused by its warm start)."""
+        if base.warm_start and hasattr(self, "estimator_"):
+            est = copy.deepcopy(self.estimator_)
+            return est.set_params(**base.get_params(), **layout)
+        return PackedSegRNN(**base.get_params(), **layout)
+
     # ------------------------------------------------------------ fit
     def fit(self, series, past_covariates=None, future_covariates=None):
         """Fit one model on one series or on a list of series.
@@ -243,11 +227,12 @@ default=None
         Parameters
         ----------
         series : array-like of shape (n_timesteps,) or (n_timesteps, n_channels), DataFrame, \
-Series, or list of them
-            The target series, oldest row first; a list trains one global model on all.
-        past_covariates : array-like or DataFrame (or list), default=None
+Series, or a list or dict of them
+            The target series, oldest row first; a list or a dict trains one global model on
+            all. A time index must be regular (no gap).
+        past_covariates : array-like or DataFrame (or a list or dict of them), default=None
             Inputs known up to the present only, with the rows of ``series``.
-        future_covariates : array-like or DataFrame (or list), default=None
+        future_covariates : array-like or DataFrame (or a list or dict of them), default=None
             Inputs known in advance, with (at least) the rows of ``series``.
 
         Returns
@@ -259,43 +244,26 @@ Series, or list of them
         base = self._base_estimator()
         if base.decoder != "pmf":
             raise ValueError("estimator.decoder must be 'pmf' for SeriesForecaster.")
-        levels = np.asarray(self.quantiles, dtype=np.float64)
+        levels = np.union1d(np.asarray(self.quantiles, dtype=np.float64), [0.5])
         L, H = self.lookback, self.horizon
-        scaled, tgts, is_list, stats = self._read(
-            series, past_covariates, future_covariates, fit=True
-        )
+        read = self._read(series, past_covariates, future_covariates, fit=True)
+        scaled, tgts = read.scaled, read.tgts
         n_user = (
             0 if past_covariates is None else scaled[0][1].shape[1],
             0
             if future_covariates is None
             else scaled[0][2].shape[1] - 2 * len(self.calendar or ()),
         )
-        train_origins, val_origins = [], []
-        for t, _, _ in scaled:
-            border = len(t) - self._n_val_rows(len(t))
-            train_origins.append(np.arange(L, border - H + 1))
-            val_origins.append(np.arange(max(L, border), len(t) - H + 1))
-        X_tr, y_tr = self._windows(scaled, train_origins)
-        X_val, y_val = self._windows(scaled, val_origins)
-        if not X_tr or not X_val:
-            shortest = min(len(t) for t, _, _ in scaled)
-            raise ValueError(
-                f"No {'training' if not X_tr else 'validation'} window: with lookback={L}, "
-                f"horizon={H} and validation_fraction={self.validation_fraction}, the longest "
-                f"series needs more rows (the shortest has {shortest}). Use a shorter lookback "
-                "or horizon, or longer series."
-            )
-        X_tr, y_tr, X_val, y_val = map(np.concatenate, (X_tr, y_tr, X_val, y_val))
+        X_tr, y_tr, X_val, y_val = self._fit_windows(read)
         n_past = scaled[0][1].shape[1]
         n_future = scaled[0][2].shape[1]
-        est = PackedSegRNN(**base.get_params())
-        est.set_layout(
-            L,
-            H,
-            tgts[0].values.shape[1],
-            n_past,
-            n_future,
-            levels if self.method == "pinball" else None,
+        est = self._window_estimator(
+            base,
+            lookback=L,
+            horizon=H,
+            n_past=n_past,
+            n_future=n_future,
+            quantiles=tuple(levels.tolist()) if self.method == "pinball" else None,
         )
         if base.early_stopping:
             n_tr, n_val = len(X_tr), len(X_val)
@@ -310,15 +278,99 @@ Series, or list of them
             offsets = np.zeros(base_val.shape[1:])
         # only now, with training done, is the fitted state replaced
         self.estimator_, self.levels_, self.quantile_offsets_ = est, levels, offsets
-        self._stats, self._n_user = stats, n_user
+        self._stats, self._n_user = read.stats, n_user
         self.n_series_, self.n_channels_ = len(tgts), tgts[0].values.shape[1]
         self.n_past_covariates_, self.n_future_covariates_ = n_past, n_future
         self.n_train_windows_, self.n_validation_windows_ = len(X_tr), len(X_val)
-        self._meta = [(s.index, s.columns, s.kind) for s in tgts]
-        self._is_list = is_list
+        self._keys, self._layout, self._cov_columns = read.keys, read.layout, read.columns
+        self._meta = [(None, s.columns, s.kind) for s in tgts]  # the tails hold the index
+        self._starts = [None if s.index is None else s.index[:1] for s in tgts]
+        self._fitted_with = {name: copy.deepcopy(getattr(self, name)) for name in _LAYOUT}
         self._tail_starts = [len(s.values) - L for s in tgts]
         self._tails = (
             _rows_from(series, self._tail_starts),
             None if past_covariates is None else _rows_from(past_covariates, self._tail_starts),
         )
         return self
+
+    def _fit_windows(self, read):
+        """Training and validation windows of every series, or an error that says which
+        parameter to change."""
+        L, H, frac = self.lookback, self.horizon, self.validation_fraction
+        train_origins, val_origins = [], []
+        for (t, _, _), key in zip(read.scaled, read.keys):
+            if len(t) < L + H:
+                where = "series" if read.layout == "one" else f"series[{key!r}]"
+                raise ValueError(
+                    f"{where} has {len(t)} rows; every series needs at least lookback + horizon "
+                    f"= {L} + {H} = {L + H} rows (one window), or no forecast could be made "
+                    "from it. Use a shorter lookback or horizon, or drop that series."
+                )
+            border = len(t) - self._n_val_rows(len(t))
+            train_origins.append(np.arange(L, border - H + 1))
+            val_origins.append(np.arange(max(L, border), len(t) - H + 1))
+        X_tr, y_tr = self._windows(read.scaled, train_origins)
+        X_val, y_val = self._windows(read.scaled, val_origins)
+        longest = max(len(t) for t, _, _ in read.scaled)
+        if not X_val:
+            n_val = self._n_val_rows(longest)
+            raise ValueError(
+                f"No validation window: validation_fraction={frac} holds out the last {n_val} "
+                f"rows of the longest series ({longest} rows), fewer than the horizon={H} steps "
+                f"one validation window needs. Raise validation_fraction to at least "
+                f"{math.ceil(1000 * H / longest) / 1000:g}."
+            )
+        if not X_tr:
+            raise ValueError(
+                f"No training window: the longest series has {longest} rows, of which "
+                f"validation_fraction={frac} holds out the last {self._n_val_rows(longest)}; "
+                f"the rest must hold lookback + horizon = {L + H} rows. Use a smaller "
+                "validation_fraction, a shorter lookback or horizon, or longer series."
+            )
+        return tuple(map(np.concatenate, (X_tr, y_tr, X_val, y_val)))
+
+    def __setstate__(self, state: dict) -> None:
+        # a pickle of sklrnn 0.1.0 identifies series by position and recorded no names
+        if "estimator_" in state and "_keys" not in state:
+            n = state["n_series_"]
+            state["_keys"] = list(range(n))
+            state["_layout"] = "list" if state.pop("_is_list", False) else "one"
+            state["_cov_columns"], state["_starts"] = (None, None), [None] * n
+        super().__setstate__(state)
+
+    # ------------------------------------------------------------ persistence
+    def save(self, path) -> None:
+        """Save the fitted forecaster to ``path`` in a weights-only format.
+
+        The file holds the parameters, the fitted state (scaling statistics, quantile levels
+        and corrections, the series' identities, column names and last ``lookback`` rows) and
+        the window estimator's weights. :meth:`load` reads it with
+        ``torch.load(weights_only=True)``, so loading never executes code from the file; the
+        write is atomic (a temporary file, then a rename) and the file carries a checksum that
+        :meth:`load` verifies.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file.
+        """
+        check_is_fitted(self, "estimator_")
+        series_persist.save(self, path)
+
+    @classmethod
+    def load(cls, path, device="cpu"):
+        """Load a forecaster written by :meth:`save`, without executing code from the file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File written by :meth:`save`.
+        device : str, default="cpu"
+            Device to place the weights on.
+
+        Returns
+        -------
+        model : SeriesForecaster
+            A fitted forecaster that forecasts like the saved one.
+        """
+        return series_persist.load(cls, path, device)

@@ -14,6 +14,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from .series import SeriesForecaster
+from .series_data import check_regular
 
 __all__ = ["SegRNNSktimeForecaster"]
 
@@ -52,7 +53,8 @@ class SegRNNSktimeForecaster(BaseForecaster):
         Role of ``X``. ``"future"``: values known in advance (sktime's convention: ``predict``
         receives ``X`` at the forecast times); steps of the horizon that ``X`` lacks take the
         nearest given value. ``"past"``: values read over the look-back only; ``X`` given to
-        ``predict`` is not needed.
+        ``predict`` is not needed. Either way, a forecaster fitted with ``X`` needs ``X`` for
+        every time point of ``y`` (at ``fit`` and ``update``): the history is never filled in.
 
     Attributes
     ----------
@@ -67,6 +69,10 @@ class SegRNNSktimeForecaster(BaseForecaster):
     -----
     Calendar covariates are not made here: use sktime's ``DateTimeFeatures`` transformer to
     put them into ``X``. Only out-of-sample horizons are supported.
+
+    The time index of ``y`` must be regular, at ``fit`` and after each ``update``: a gap
+    (missing months, an update that skips some) raises a ValueError naming it. Fill the
+    missing steps first, e.g. ``y.asfreq(freq).interpolate()``.
 
     Examples
     --------
@@ -147,10 +153,17 @@ class SegRNNSktimeForecaster(BaseForecaster):
             steps = ForecastingHorizon(np.arange(1, self.forecaster_.horizon + 1), is_relative=True)
             index = index.append(steps.to_absolute_index(self.cutoff))
         aligned = known.reindex(index)
-        if with_future:
+        n_seen = len(self._y_seen)
+        missing = aligned.iloc[:n_seen].isna().any(axis=1)
+        if missing.any():
+            raise ValueError(
+                f"X has no values for {int(missing.sum())} time point(s) of y, from "
+                f"{missing.index[missing.argmax()]}: exogenous data are never filled in for "
+                "the observed history. Pass X with y to update (and to fit) for the same time "
+                "points."
+            )
+        if with_future:  # steps of the horizon X lacks take the nearest given value
             aligned = aligned.ffill().bfill()
-        if aligned.isna().any().any():
-            raise ValueError("X does not cover the time points of y it is needed for.")
         return aligned.to_numpy(dtype=np.float64)
 
     def _series_forecaster(self, horizon: int) -> SeriesForecaster:
@@ -188,12 +201,24 @@ class SegRNNSktimeForecaster(BaseForecaster):
 
     # ------------------------------------------------------------ sktime hooks
     def _fit(self, y, X=None, fh=None):
+        check_regular(y.index, "y")
         self._y_seen, self._X_seen = y, X
         self._fit_on(y, X)
         return self
 
     def _update(self, y, X=None, update_params=True):
-        self._y_seen = _append(self._y_seen, y)
+        y_seen = _append(self._y_seen, y)
+        try:
+            check_regular(y_seen.index, "y (the data seen so far and the update)")
+            if self._X_seen is not None and X is None:
+                raise ValueError(
+                    "The forecaster was fitted with exogenous data X: pass X for the new time "
+                    "points of y to update as well; they are never filled in."
+                )
+        except ValueError:
+            self._set_cutoff_from_y(self._y_seen)  # sktime moved it before calling _update
+            raise
+        self._y_seen = y_seen
         self._X_seen = None if X is None and self._X_seen is None else _append(self._X_seen, X)
         if update_params:
             self._fit_on(self._y_seen, self._X_seen)
@@ -238,7 +263,7 @@ class SegRNNSktimeForecaster(BaseForecaster):
                 "estimator": net,
                 "lookback": 4,
                 "validation_fraction": 0.3,
-                "method": "residual",
+                "method": "pinball",
                 "exogenous": "past",
             },
         ]

@@ -11,13 +11,24 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from .._engine.params import CLASSIFIER, RECURRENT, TRAINING, document_parameters
+from .._engine.params import TRAINING, Param, estimator_parameters
 from .._engine.sequences import check_sample_weight
 from ..utils._param_validation import Options
-from .estimator import RecurrentEstimator
+from .estimator import RECURRENT, RecurrentEstimator
+
+#: the classifier's own parameter
+CLASSIFIER: tuple[Param, ...] = (
+    Param(
+        "class_weight",
+        [None, Options(("balanced",)), dict],
+        "Weights of the classes in the loss, multiplied with ``sample_weight``.",
+        None,
+        warm_start=True,
+    ),
+)
 
 
-@document_parameters(CLASSIFIER, RECURRENT, TRAINING)
+@estimator_parameters(CLASSIFIER, RECURRENT, TRAINING)
 class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     """Recurrent neural network classifier for sequences.
 
@@ -91,12 +102,6 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     """
 
     _validation_kind = "stratified"
-    _warm_start_params = RecurrentEstimator._warm_start_params | {"class_weight"}
-
-    _parameter_constraints = {
-        **RecurrentEstimator._parameter_constraints,
-        "class_weight": [None, Options(("balanced",)), dict],
-    }
 
     def __init__(
         self,
@@ -115,7 +120,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         frame_features=64,
         frame_pool_size=3,
         embedding_dim=None,
-        position_encoding=None,
+        position_encoding="auto",
         segment_length="auto",
         augmentation=None,
         optimizer="adam",
@@ -177,9 +182,10 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         )
         self.class_weight = class_weight
 
-    def _encode_y(self, y, *, fit: bool) -> np.ndarray:
+    def _encode_y(self, y, fitted, *, fit: bool) -> tuple[np.ndarray, dict]:
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
+        learned = {}
         if fit:
             encoder = LabelEncoder().fit(y)
             if len(encoder.classes_) < 2:
@@ -187,31 +193,30 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
                     "Training a classifier needs samples of at least 2 classes in y, but y "
                     f"contains only one class: {encoder.classes_[0]!r}."
                 )
-            self.classes_ = encoder.classes_
-        unknown = ~np.isin(y, self.classes_)
+            learned["classes_"] = encoder.classes_
+        classes = learned.get("classes_", getattr(fitted, "classes_", None))
+        unknown = ~np.isin(y, classes)
         if unknown.any():
             raise ValueError(f"y contains labels not seen at the first fit: {set(y[unknown])}.")
-        return np.searchsorted(self.classes_, y).astype(np.int64)
+        return np.searchsorted(classes, y).astype(np.int64), learned
 
-    def _fit_sample_weight(self, y: np.ndarray, sample_weight) -> np.ndarray:
+    def _fit_sample_weight(self, y: np.ndarray, sample_weight, fitted) -> np.ndarray:
         weights = check_sample_weight(sample_weight, len(y))
         if self.class_weight is not None:
-            class_weight = self.class_weight
+            class_weight, classes = self.class_weight, fitted.classes_
             if isinstance(class_weight, dict):  # keys are labels; y is encoded
-                unknown = [key for key in class_weight if key not in set(self.classes_)]
+                unknown = [key for key in class_weight if key not in set(classes)]
                 if unknown:
                     raise ValueError(
                         f"class_weight has keys that are not labels of y: {unknown}; the "
-                        f"labels are {self.classes_.tolist()}."
+                        f"labels are {classes.tolist()}."
                     )
-                class_weight = {
-                    i: class_weight.get(label, 1.0) for i, label in enumerate(self.classes_)
-                }
+                class_weight = {i: class_weight.get(label, 1.0) for i, label in enumerate(classes)}
             weights = weights * compute_sample_weight(class_weight, y)
         return check_sample_weight(weights, len(y))
 
-    def _n_outputs(self, y: np.ndarray) -> int:
-        return len(self.classes_)
+    def _n_outputs(self, y: np.ndarray, fitted) -> int:
+        return len(fitted.classes_)
 
     def _criterion(self) -> torch.nn.Module:
         return torch.nn.CrossEntropyLoss()

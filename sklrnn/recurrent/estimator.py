@@ -9,7 +9,8 @@ import numpy as np
 from skorch.callbacks import LRScheduler
 
 from .._engine.base import BaseSequenceEstimator
-from .._engine.budget import TrainingBudget, resolve_segment_length
+from .._engine.budget import MAX_RECURRENT_STEPS, TrainingBudget, resolve_segment_length
+from .._engine.params import TRAINING, Param, estimator_parameters
 from .._engine.sequences import Sequences, check_sequences
 from ..augment import Augmentation, Augmenter, check_augmentation
 from ..nn.recurrent import (
@@ -25,6 +26,15 @@ from ..utils._tokens import holds_marked_tokens
 
 LR_SCHEDULES = (None, "cosine", "plateau")
 POSITION_DIM = 16  # size of the position code of ``position_encoding``
+
+
+def resolve_position_encoding(value, embedding_dim):
+    """The position code of the network: ``"auto"`` is ``"learned"`` for token ids (an
+    ``embedding_dim``) and None for numeric sequences."""
+    if value != "auto":
+        return value
+    return "learned" if embedding_dim is not None else None
+
 
 #: the embedding table may take at most this many bytes (float32 weights)
 MAX_EMBEDDING_BYTES = 2**30
@@ -45,30 +55,138 @@ def check_vocabulary(tokens: np.ndarray, embedding_dim: int) -> int:
     return size
 
 
-class RecurrentEstimator(BaseSequenceEstimator):
-    """Base of the estimators built on :class:`~sklrnn.nn.recurrent.RecurrentNet`."""
+#: the parameters of the recurrent network and its schedule, shared by both estimators
+RECURRENT: tuple[Param, ...] = (
+    Param(
+        "cell",
+        [Options(CELLS)],
+        'Recurrent layer: ``"rnn"`` is the Elman SimpleRNN (tanh).',
+        "lstm",
+    ),
+    Param("hidden_size", [Interval(Integral, 1, None)], "Hidden units per direction.", 64),
+    Param("num_layers", [Interval(Integral, 1, None)], "Stacked recurrent layers.", 1),
+    Param("bidirectional", ["boolean"], "Also read each sequence backwards.", False),
+    Param(
+        "dropout",
+        [Interval(Real, 0, 1)],
+        "Dropout between recurrent layers and on the pooled vector.",
+        0.0,
+    ),
+    Param(
+        "pooling",
+        [Options(POOLINGS)],
+        "How the outputs over time become one vector: the true last step of each sequence "
+        "(padded ones included), the mean or max over valid steps, or learned attention.",
+        "last",
+    ),
+    Param(
+        "conv_channels",
+        [None, IntTuple()],
+        "Channels of a Conv1d front end over time (a CNN-RNN); None for none.",
+    ),
+    Param(
+        "conv_kernel_size",
+        [Interval(Integral, 1, None), IntTuple()],
+        "Kernel size of the convolutions: one for all, or one per layer.",
+    ),
+    Param(
+        "conv_norm",
+        [Options(CONV_NORMS)],
+        'None, or ``"batch"``: batch normalisation after each convolution (statistics over '
+        "valid steps only), the fully convolutional network (FCN) of Wang et al. (2017).",
+    ),
+    Param(
+        "conv_mode",
+        [Options(CONV_MODES)],
+        '``"serial"``: the convolutions feed the recurrent layer (a CNN-RNN). ``"parallel"``: '
+        "both read the input and the valid-step mean of the last convolution joins the pooled "
+        "recurrent output (the LSTM-FCN layout of Karim et al., 2018).",
+    ),
+    Param(
+        "frame_channels",
+        [IntTuple()],
+        "Conv2d channels of the per-frame encoder, used when X holds image sequences "
+        "``(n, T, H, W)`` or ``(n, T, C, H, W)``.",
+        (16, 32),
+    ),
+    Param(
+        "frame_features",
+        [Interval(Integral, 1, None)],
+        "Features per frame from the per-frame encoder.",
+        64,
+    ),
+    Param(
+        "frame_pool_size",
+        [Interval(Integral, 1, None)],
+        "Side of the grid the per-frame encoder's last feature map is average-pooled to, "
+        "before its linear layer. A grid keeps where things are in the frame (the layout of a "
+        "shape, the position of a moving object, which motion needs), at the price of "
+        "``frame_pool_size**2`` times the weights in that layer and of features that change "
+        "when the content moves; 1 is global average pooling, features that barely depend on "
+        "where the content is.",
+        3,
+    ),
+    Param(
+        "embedding_dim",
+        [None, Interval(Integral, 1, None)],
+        "When set, X holds integer token ids ``(n, T)`` (or a list of 1-D arrays), embedded in "
+        "this many dimensions; the vocabulary size is learned from the data and ids unseen at "
+        "fit are read as id 0.",
+        None,
+    ),
+    Param(
+        "position_encoding",
+        [Options(("auto", *POSITION_ENCODINGS))],
+        "Append to every step a 16-value code of its position from the start of the sequence, "
+        "so the network knows where in a fixed-length window each step is (a DNA window "
+        'around a splice site, say): ``"learned"`` trains one vector per position up to the '
+        'longest sequence seen at fit (later positions share the last), ``"sinusoidal"`` '
+        'uses fixed sine and cosine codes. ``"auto"`` is ``"learned"`` for token ids (with '
+        "``embedding_dim``: windows of letters, where the place of a motif matters) and None "
+        "for numeric sequences, whose convolutional branch and pooling see every step alike.",
+        "auto",
+    ),
+    Param(
+        "segment_length",
+        [Options(("auto",)), Interval(Integral, 1, None)],
+        "Read long sequences in segments: the recurrent layer reads one step per segment of "
+        "this many steps (the segment's steps flattened, through a linear layer and a ReLU; "
+        "the segments of SegRNN, Lin et al. 2023) and the convolutions max-pool the output of "
+        "their first layer by the same factor, so the network walks "
+        '``ceil(n_timesteps / segment_length)`` steps. ``"auto"`` keeps the recurrent '
+        f"layer at most {MAX_RECURRENT_STEPS} steps long (1 for sequences up to "
+        f"{MAX_RECURRENT_STEPS} steps); the resolved value is ``segment_length_``.",
+        "auto",
+    ),
+    Param(
+        "augmentation",
+        [None, Augmentation, list, tuple],
+        "Transforms from :mod:`sklrnn.augment` (``TimeMask``, ``FeatureMask``, ``TimeWarp``, "
+        "``SpeedChange``, ``GaussianNoise``, ...) applied in order to every training "
+        "mini-batch, and never to validation batches or at predict. Draws are seeded by "
+        "``random_state``.",
+        None,
+    ),
+    Param(
+        "lr_schedule",
+        [Options(LR_SCHEDULES)],
+        '``"cosine"`` anneals the learning rate per epoch down to 1 % of ``learning_rate`` at '
+        '``max_epochs``; ``"plateau"`` halves it when the validation loss (the training loss '
+        "without early stopping) stalls for ``n_iter_no_change // 2`` epochs; None keeps it.",
+        "cosine",
+        warm_start=True,
+    ),
+)
 
-    _parameter_constraints = {
-        **BaseSequenceEstimator._parameter_constraints,
-        "cell": [Options(CELLS)],
-        "hidden_size": [Interval(Integral, 1, None)],
-        "num_layers": [Interval(Integral, 1, None)],
-        "bidirectional": ["boolean"],
-        "dropout": [Interval(Real, 0, 1)],
-        "pooling": [Options(POOLINGS)],
-        "conv_channels": [None, IntTuple()],
-        "conv_kernel_size": [Interval(Integral, 1, None), IntTuple()],
-        "conv_norm": [Options(CONV_NORMS)],
-        "conv_mode": [Options(CONV_MODES)],
-        "frame_channels": [IntTuple()],
-        "frame_features": [Interval(Integral, 1, None)],
-        "frame_pool_size": [Interval(Integral, 1, None)],
-        "embedding_dim": [None, Interval(Integral, 1, None)],
-        "position_encoding": [Options(POSITION_ENCODINGS)],
-        "segment_length": [Options(("auto",)), Interval(Integral, 1, None)],
-        "augmentation": [None, Augmentation, list, tuple],
-        "lr_schedule": [Options(LR_SCHEDULES)],
-    }
+
+@estimator_parameters(RECURRENT, TRAINING)
+class RecurrentEstimator(BaseSequenceEstimator):
+    """Base of the estimators built on :class:`~sklrnn.nn.recurrent.RecurrentNet`.
+
+    Parameters
+    ----------
+    {parameters}
+    """
 
     def __init__(
         self,
@@ -87,7 +205,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         frame_features=64,
         frame_pool_size=3,
         embedding_dim=None,
-        position_encoding=None,
+        position_encoding="auto",
         segment_length="auto",
         augmentation=None,
         optimizer="adam",
@@ -145,7 +263,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _n_outputs(self, y: np.ndarray) -> int:
+    def _n_outputs(self, y: np.ndarray, fitted) -> int:
         """Number of network outputs for the encoded targets ``y`` (classes or targets)."""
         raise NotImplementedError
 
@@ -187,13 +305,16 @@ class RecurrentEstimator(BaseSequenceEstimator):
             )
         return check_sequences(X, tokens=tokens, allow_frames=not tokens)
 
-    def _build_module(self, seqs: Sequences, y: np.ndarray) -> RecurrentNet:
+    def _module_attributes(self, seqs: Sequences, y: np.ndarray, fitted) -> dict:
+        n_steps = int(seqs.data.shape[1])
+        attributes = {
+            "n_outputs_": self._n_outputs(y, fitted),
+            "max_timesteps_": n_steps,
+            "segment_length_": resolve_segment_length(self.segment_length, n_steps),
+        }
         if self.embedding_dim is not None:
-            self.vocabulary_size_ = check_vocabulary(seqs.data, int(self.embedding_dim))
-        self.n_outputs_ = self._n_outputs(y)
-        self.max_timesteps_ = int(seqs.data.shape[1])
-        self.segment_length_ = resolve_segment_length(self.segment_length, self.max_timesteps_)
-        return self._make_module()
+            attributes["vocabulary_size_"] = check_vocabulary(seqs.data, int(self.embedding_dim))
+        return attributes
 
     def _module_metadata(self) -> dict:
         return super()._module_metadata() | {
@@ -209,14 +330,15 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.segment_length_ = fitted.get("segment_length_", 1)  # files of 0.1 read every step
         if fitted["vocabulary_size_"] is not None:
             self.vocabulary_size_ = fitted["vocabulary_size_"]
-        return self._make_module()
+        return self._make_module(self)
 
-    def _make_module(self) -> RecurrentNet:
-        frames = self.step_shape_ if len(self.step_shape_) == 3 else None
+    def _make_module(self, fitted) -> RecurrentNet:
+        step_shape = fitted.step_shape_
+        frames = step_shape if len(step_shape) == 3 else None
         # numpy integers (np.arange grids) pass the checks; torch's layers need Python ints
         return RecurrentNet(
-            n_features=int(np.prod(self.step_shape_, dtype=int)),
-            n_outputs=int(self.n_outputs_),
+            n_features=int(np.prod(step_shape, dtype=int)),
+            n_outputs=int(fitted.n_outputs_),
             cell=self.cell,
             hidden_size=int(self.hidden_size),
             num_layers=int(self.num_layers),
@@ -235,10 +357,10 @@ class RecurrentEstimator(BaseSequenceEstimator):
             frame_channels=tuple(map(int, self.frame_channels)),
             frame_features=int(self.frame_features),
             frame_pool_size=int(self.frame_pool_size),
-            vocab_size=getattr(self, "vocabulary_size_", None),
+            vocab_size=getattr(fitted, "vocabulary_size_", None),
             embedding_dim=int(self.embedding_dim or 16),
-            position_encoding=self.position_encoding,
+            position_encoding=resolve_position_encoding(self.position_encoding, self.embedding_dim),
             position_dim=POSITION_DIM,
-            max_len=self.max_timesteps_,
-            segment_length=int(self.segment_length_),
+            max_len=fitted.max_timesteps_,
+            segment_length=int(getattr(fitted, "segment_length_", 1)),
         )

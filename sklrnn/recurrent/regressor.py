@@ -7,12 +7,12 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
-from .._engine.params import RECURRENT, TRAINING, document_parameters
+from .._engine.params import TRAINING, estimator_parameters
 from .._engine.sequences import as_numeric
-from .estimator import RecurrentEstimator
+from .estimator import RECURRENT, RecurrentEstimator
 
 
-@document_parameters(RECURRENT, TRAINING)
+@estimator_parameters(RECURRENT, TRAINING)
 class RNNRegressor(RegressorMixin, RecurrentEstimator):
     """Recurrent neural network regressor for sequences.
 
@@ -65,19 +65,19 @@ class RNNRegressor(RegressorMixin, RecurrentEstimator):
     (4,)
     """
 
-    def _encode_y(self, y, *, fit: bool) -> np.ndarray:
+    def _encode_y(self, y, fitted, *, fit: bool) -> tuple[np.ndarray, dict]:
         y = as_numeric(y, "y").astype(np.float32)
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or (n_samples, n_targets); got shape {y.shape}.")
         if not np.all(np.isfinite(y)):
             raise ValueError("Input y contains NaN or infinity.")
         if fit:
-            self._y_ndim = y.ndim
-        elif y.ndim != self._y_ndim or (y.ndim == 2 and y.shape[1] != self.n_outputs_):
+            return y.reshape(len(y), -1), {"_y_ndim": y.ndim}
+        if y.ndim != fitted._y_ndim or (y.ndim == 2 and y.shape[1] != fitted.n_outputs_):
             raise ValueError("y has a different number of targets than at the first fit.")
-        return y.reshape(len(y), -1)
+        return y.reshape(len(y), -1), {}
 
-    def _n_outputs(self, y: np.ndarray) -> int:
+    def _n_outputs(self, y: np.ndarray, fitted) -> int:
         return y.shape[1]
 
     def _criterion(self) -> torch.nn.Module:

@@ -49,6 +49,8 @@ class Interval:
     def is_satisfied_by(self, value: Any) -> bool:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, self.kind):
             return False
+        if not np.isfinite(value):  # NaN or an infinite learning rate, tolerance, ...
+            return False
         if self.left is not None:
             low_ok = value >= self.left if self.closed in ("left", "both") else value > self.left
             if not low_ok:
@@ -62,11 +64,11 @@ class Interval:
         return "int" if self.kind is Integral else "float"
 
     def describe(self) -> str:
-        what = "an integer" if self.kind is Integral else "a number"
+        what = "an integer" if self.kind is Integral else "a finite number"
         if self.left is None and self.right is None:
             return what
         if self.kind is Real and self.left == 0 and self.right is None and self.closed == "neither":
-            return "a positive number"
+            return "a finite positive number"
         if self.right is None:
             sign = ">=" if self.closed in ("left", "both") else ">"
             return f"{what} {sign} {self.left}"

@@ -1,5 +1,24 @@
 """Synthetic spoken digits "zero" to "nine" from espeak-ng, flite, festival, SVOX pico or
-RHVoice."""
+RHVoice: a research script of the speaker-independent speech benchmark.
+
+It drives external text-to-speech programs through ``subprocess``, so what it returns depends
+on which programs and voices (and which of their versions) are installed: it is a tool of the
+benchmarks, not a reproducible generator of the library. ``benchmarks/speech_loso.py`` imports
+it (run from the repository root, ``benchmarks/`` is on the import path); elsewhere::
+
+    import sys; sys.path.insert(0, "benchmarks")
+    from speech_voices import make_spoken_digits
+
+The programs are Debian packages (some in contrib and non-free; the MBROLA voices and RHVoice's
+evgeniy-eng and lyubov are free for non-commercial use only)::
+
+    apt-get install espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
+    apt-get install mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 libttspico-utils \
+        rhvoice rhvoice-english
+    apt-get install mbrola-af1 mbrola-nl2 mbrola-fr1 mbrola-fr4 mbrola-de1 mbrola-de2 \
+        mbrola-de3 mbrola-de4 mbrola-de5 mbrola-de6 mbrola-gr2 mbrola-hu1 mbrola-pl1 \
+        mbrola-ro1 mbrola-sw1 mbrola-sw2
+"""
 
 from __future__ import annotations
 
@@ -15,7 +34,7 @@ import numpy as np
 from scipy.signal import resample_poly
 from sklearn.utils import Bunch, check_random_state
 
-from ..utils.validation import check_positive_int
+from sklrnn.utils.validation import check_positive_int
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 VOICES = ("en", "en-us", "en+f3", "en+m3", "en-us+f2", "en-gb-scotland+m4", "en+f4", "en-029")
@@ -55,8 +74,6 @@ FESTIVAL_SCALE_F0 = """\
 """
 
 DESCR = """\
-.. _spoken_digits_dataset:
-
 Synthetic spoken digits
 -----------------------
 
@@ -65,11 +82,9 @@ random speed and pitch for each utterance, mono float32 waveforms with the silen
 trimmed. espeak-ng's own voices are formant synthesis (rule-made, far from a recorded voice);
 flite's, festival's, pico's and RHVoice's voices and the MBROLA voices espeak-ng can speak with
 are built from recordings of real speakers (CMU ARCTIC, the CSTR and MBROLA diphone voices, SVOX
-pico, RHVoice). A stand-in for the Free Spoken Digit Dataset (:func:`load_fsdd`) that needs no
-download, only the programs (``apt-get install espeak-ng``, ``apt-get install flite``,
-``apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts``, and from
-Debian contrib and non-free ``apt-get install mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1
-libttspico-utils rhvoice rhvoice-english``).
+pico, RHVoice). A stand-in for the Free Spoken Digit Dataset
+(``sklrnn.datasets.load_fsdd``) that needs no download, only the programs (the packages are
+listed at the top of ``benchmarks/speech_voices.py``).
 """
 
 
@@ -371,13 +386,12 @@ def make_spoken_digits(
 
     See Also
     --------
-    load_fsdd : Real recordings of spoken digits.
+    sklrnn.datasets.load_fsdd : Real recordings of spoken digits.
     sklrnn.features.MFCC : Features of the waveforms (``MFCC(sr=8000)``).
 
     Examples
     --------
     >>> import shutil
-    >>> from sklrnn.datasets import make_spoken_digits
     >>> if shutil.which("espeak-ng"):  # runs where the synthesiser is installed
     ...     speech = make_spoken_digits(n_per_digit=1, random_state=0)
     ...     assert len(speech.waveforms) == 10 and speech.target[3] == 3
