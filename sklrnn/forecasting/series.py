@@ -21,7 +21,7 @@ from .quantiles import check_levels, conformal_offsets
 from .segrnn import SegRNNForecaster
 from .series_data import CALENDAR, pack, targets
 from .series_evaluate import SeriesEvaluateMixin
-from .series_input import SeriesInputMixin
+from .series_input import SeriesInputMixin, _where
 from .series_predict import SeriesPredictMixin, _as_quantiles, _rows_from
 from .windows import PackedSegRNN
 
@@ -300,11 +300,11 @@ Series, or a list or dict of them
         train_origins, val_origins = [], []
         for (t, _, _), key in zip(read.scaled, read.keys):
             if len(t) < L + H:
-                where = "series" if read.layout == "one" else f"series[{key!r}]"
                 raise ValueError(
-                    f"{where} has {len(t)} rows; every series needs at least lookback + horizon "
-                    f"= {L} + {H} = {L + H} rows (one window), or no forecast could be made "
-                    "from it. Use a shorter lookback or horizon, or drop that series."
+                    f"{_where('series', key, read.layout)} has {len(t)} rows; every series needs "
+                    f"at least lookback + horizon = {L} + {H} = {L + H} rows (one window), or no "
+                    "forecast could be made from it. Use a shorter lookback or horizon, or drop "
+                    "that series."
                 )
             border = len(t) - self._n_val_rows(len(t))
             train_origins.append(np.arange(L, border - H + 1))

@@ -10,6 +10,7 @@ from ..utils.validation import check_positive_int
 from .quantiles import conformal_offsets, interpolate
 from .series_data import layout_of, pack, targets
 from .series_format import format_forecast
+from .series_input import _where
 
 
 class SeriesPredictMixin:
@@ -94,7 +95,7 @@ class SeriesPredictMixin:
         out = []
         for (t, p, f), o, slot, key in zip(read.scaled, origins, read.slots, read.keys):
             o = np.asarray(o, dtype=np.int64)
-            where = "series" if read.layout == "one" else f"series[{key!r}]"
+            where = _where("series", key, read.layout)
             if len(o) and o.min() < L:
                 raise ValueError(
                     f"{where} has {len(t)} rows before the forecast; it needs the lookback={L} "
