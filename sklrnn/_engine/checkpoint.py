@@ -35,6 +35,7 @@ from skorch.history import History
 
 from ..utils._io import atomic_write
 from .params import FINGERPRINT_NEUTRAL
+from .persist import hash_tensor
 from .skorch_compat import early_stopping_state, early_stopping_triggered, set_early_stopping_state
 
 FILE_NAME = "checkpoint.pt"
@@ -80,9 +81,7 @@ def data_fingerprint(dataset) -> str:
 def _update(digest, value) -> None:
     """Feed ``value`` (tensors, containers of them, plain values) into ``digest``."""
     if isinstance(value, torch.Tensor):
-        tensor = value.detach().cpu().contiguous()
-        digest.update(f"tensor|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
-        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+        hash_tensor(digest, "tensor", value)
     elif isinstance(value, dict):
         digest.update(b"{")
         for key, item in value.items():
