@@ -68,7 +68,7 @@ class SeriesForecaster(
         network no accuracy; hence the default.
         ``"pinball"``: the network emits every quantile, trained with the pinball loss. On
         ETTh1 its intervals are a little narrower and its median a little less accurate (MSE
-        +5 %; see the forecasting guide).
+        +6 %; see the forecasting guide).
     calibrate : bool, default=True
         With ``"pinball"``, shift each quantile by the split-conformal correction measured on the
         validation windows (conformalised quantile regression, one-sided per level). Ignored by
