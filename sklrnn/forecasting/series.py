@@ -243,7 +243,10 @@ Series, or a list or dict of them
         self._check_params()
         base = self._base_estimator()
         if base.decoder != "pmf":
-            raise ValueError("estimator.decoder must be 'pmf' for SeriesForecaster.")
+            raise ValueError(
+                "estimator.decoder must be 'pmf' for SeriesForecaster (its network decodes the "
+                f"horizon in parallel); got {base.decoder!r}. Set estimator__decoder='pmf'."
+            )
         levels = np.union1d(np.asarray(self.quantiles, dtype=np.float64), [0.5])
         L, H = self.lookback, self.horizon
         read = self._read(series, past_covariates, future_covariates, fit=True)
