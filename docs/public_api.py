@@ -27,10 +27,6 @@ PUBLIC_MODULES = [
 #: Documented public objects that live outside their module's ``__all__``.
 EXTRA = ["sklrnn.nn.segrnn_covariates.CovariateSegRNN"]
 
-#: Names without an underscore in a module without ``__all__`` that are the training engine's
-#: helpers, not user API.
-ENGINE_HELPERS = {"sklrnn.augment.Augmenter", "sklrnn.augment.check_augmentation"}
-
 
 def public_names(module_name: str) -> list[str]:
     """``__all__`` of the module; without one, the classes and functions it defines whose names
@@ -44,7 +40,6 @@ def public_names(module_name: str) -> list[str]:
         if not name.startswith("_")
         and (inspect.isclass(obj) or inspect.isfunction(obj))
         and obj.__module__ == module_name
-        and f"{module_name}.{name}" not in ENGINE_HELPERS
     )
 
 

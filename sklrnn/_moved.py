@@ -58,10 +58,12 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.spec_from_loader(fullname, self)
 
     def create_module(self, spec):
-        return importlib.import_module(MOVED[spec.name])
+        module = importlib.import_module(MOVED[spec.name])
+        spec.loader_state = module.__spec__  # importlib puts the alias's spec on the module
+        return module
 
     def exec_module(self, module):
-        old = next((k for k, v in MOVED.items() if v == module.__name__), None)
+        old, module.__spec__ = module.__spec__.name, module.__spec__.loader_state
         if old in NEW_HOME:
             warnings.warn(
                 f"{old} moved to {NEW_HOME[old]} in sklrnn 0.2; import from {NEW_HOME[old]} "

@@ -22,6 +22,16 @@ from sklearn.base import BaseEstimator
 
 from .utils._param_validation import Interval, InvalidParameterError, ParamsValidationMixin
 
+__all__ = [
+    "Augmentation",
+    "FeatureMask",
+    "FrequencyWarp",
+    "GaussianNoise",
+    "SpeedChange",
+    "TimeMask",
+    "TimeWarp",
+]
+
 _RATE = [Interval(Real, 0.1, 10, closed="both")]
 _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 

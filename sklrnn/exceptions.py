@@ -1,5 +1,7 @@
 """Warnings sklrnn raises, to filter or to catch by class."""
 
+__all__ = ["LayoutWarning"]
+
 
 class LayoutWarning(UserWarning):
     """X's shape suggests another layout than the one it is read in.

@@ -42,6 +42,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .utils._deps import missing_dependency
 from .utils._io import atomic_write
 
 __all__ = ["onnx_inputs", "to_onnx"]
@@ -51,9 +52,7 @@ def _import_onnx():
     try:
         import onnx
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "ONNX export needs the onnx package; install it with `pip install sklrnn[onnx]`."
-        ) from exc
+        raise missing_dependency("ONNX export", ("onnx",), "onnx") from exc
     return onnx
 
 

@@ -138,7 +138,7 @@ def test_parameters_checked():
 
 def test_missing_librosa_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "librosa", None)  # makes `import librosa` fail
-    with pytest.raises(ImportError, match=r"pip install sklrnn\[audio\]"):
+    with pytest.raises(ImportError, match=r"pip install librosa soundfile`.*\.\[audio\]"):
         MFCC().fit(None)
 
 

@@ -276,7 +276,7 @@ def test_plot_errors(fitted, plt, monkeypatch):
     with pytest.raises(ValueError, match="feature_names has 2 names, but row 2 uses feature 2"):
         plot_permutation_importance(result["accuracy"], ["a", "b"])
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r"sklrnn\[plot\]"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib`.*\.\[plot\]"):
         plot_permutation_importance(result["accuracy"])
 
 

@@ -104,6 +104,15 @@ def test_an_old_private_path_resolves_silently(old):
     assert module is importlib.import_module(MOVED[old])
 
 
+def test_importing_an_old_path_leaves_the_new_module_its_own_spec():
+    new = importlib.import_module("sklrnn.forecasting.segrnn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        _fresh_import("sklrnn.forecaster")
+    assert new.__spec__.name == "sklrnn.forecasting.segrnn"  # importlib.reload relies on it
+    assert new.__spec__.origin.endswith("segrnn.py")
+
+
 def test_a_pickle_written_by_0_1_0_loads_and_predicts_the_same():
     expected = np.load(DATA / "v010_expected.npz")
     with (DATA / "v010_models.pkl").open("rb") as f, warnings.catch_warnings():

@@ -68,6 +68,20 @@ def test_backtest_of_a_list_names_the_way_to_pick_one_series(fitted):
         backtest(fitted, [wave(), wave()], start=100)
 
 
+def test_historical_forecasts_name_the_origin_that_is_out_of_range(fitted):
+    with pytest.raises(
+        ValueError, match=r"series has 5 rows before the forecast; it needs the lookback=24"
+    ):
+        fitted.historical_forecasts(wave(), origins=[5, 100])
+    with pytest.raises(ValueError, match=r"pass origins of at most 194"):
+        fitted.historical_forecasts(wave(), origins=[100, 198])
+
+
+def test_a_recurrent_decoder_is_refused_with_the_parameter_to_set():
+    with pytest.raises(ValueError, match=r"got 'rmf'\. Set estimator__decoder='pmf'"):
+        sf().set_params(estimator__decoder="rmf").fit(wave())
+
+
 def test_a_too_small_sliding_window_names_window(fitted):
     with pytest.raises(ValueError, match=r"window=35 rows is too small.*at least 38"):
         backtest(fitted, wave(), start=150, refit="sliding", window=35)

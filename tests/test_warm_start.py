@@ -35,3 +35,10 @@ def test_a_warm_fit_starts_the_paper_schedule_again():
     first = _lrs(est)
     est.fit(X[:, :, 0], X[:, :, 1])
     assert _lrs(est)[4:] == pytest.approx(first)
+
+
+def test_a_warm_fit_with_a_new_label_names_the_fitted_classes_and_the_fix():
+    X, y = _data()
+    clf = RNNClassifier(hidden_size=4, max_epochs=1, random_state=0, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"outputs for \[0, 1\] only.*warm_start=False"):
+        clf.fit(X, np.where(y == 1, 2, y))

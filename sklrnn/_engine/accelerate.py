@@ -12,7 +12,7 @@ module in ``DistributedDataParallel``. This module adds what sequences need on t
 - evaluation (the validation loss and score of early stopping) runs on the whole data in
   every process: the processes take the same early-stopping decisions and every process ends
   with the same model;
-- after the fit the net is turned into a plain :class:`~sklrnn._engine.SequenceNet` holding the
+- after the fit the net is turned into a plain :class:`~sklrnn._engine.net.SequenceNet` holding the
   unwrapped module, so that the fitted estimator pickles and predicts as usual; buffers (batch
   norm statistics) are taken from the first process.
 """
@@ -23,6 +23,7 @@ import warnings
 
 import torch
 
+from ..utils._deps import missing_dependency
 from .net import BatchIterator, SequenceNet, build_net
 from .skorch_compat import AccelerateCompat, set_training, unwrap_accelerated
 
@@ -34,10 +35,7 @@ def make_accelerator(mode: str, device: str):
     try:
         from accelerate import Accelerator
     except ImportError as exc:
-        raise ImportError(
-            "accelerator= needs the accelerate package; install it with "
-            "`pip install sklrnn[accelerate]`."
-        ) from exc
+        raise missing_dependency("accelerator=", ("accelerate",), "accelerate") from exc
     from accelerate.state import AcceleratorState
 
     state = AcceleratorState._shared_state
@@ -90,7 +88,7 @@ class ShardedBatchIterator(BatchIterator):
 
 
 class AcceleratedSequenceNet(AccelerateCompat, SequenceNet):
-    """:class:`~sklrnn._engine.SequenceNet` trained through ``accelerate``."""
+    """:class:`~sklrnn._engine.net.SequenceNet` trained through ``accelerate``."""
 
     def infer(self, x, **fit_params):
         if isinstance(x, dict):
@@ -128,7 +126,7 @@ def accelerated_net(module, criterion, device: str, mode: str, **params):
 
 
 def plain_net(net: AcceleratedSequenceNet) -> SequenceNet:
-    """The fitted net, turned in place into a plain :class:`~sklrnn._engine.SequenceNet`.
+    """The fitted net, turned in place into a plain :class:`~sklrnn._engine.net.SequenceNet`.
 
     The module is unwrapped (no ``DistributedDataParallel``, no autocast) and kept in float32
     on the accelerator's device; the accelerator is dropped, so the net pickles.

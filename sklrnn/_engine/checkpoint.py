@@ -35,11 +35,11 @@ from skorch.history import History
 
 from ..utils._io import atomic_write
 from .params import FINGERPRINT_NEUTRAL
+from .persist import hash_tensor
+from .skorch_compat import early_stopping_state, early_stopping_triggered, set_early_stopping_state
 
 FILE_NAME = "checkpoint.pt"
 FORMAT = "sklrnn-checkpoint-2"
-# parameters that do not change what a fit computes, left out of the fingerprint
-_NEUTRAL_PARAMS = FINGERPRINT_NEUTRAL
 _CONFIG = (type(None), bool, int, float, str, tuple, list)
 
 
@@ -61,7 +61,7 @@ def _stable_repr(value) -> str:
 
 def params_fingerprint(params: dict) -> str:
     """A stable digest of an estimator's training parameters, the neutral ones left out."""
-    kept = {k: _stable_repr(v) for k, v in sorted(params.items()) if k not in _NEUTRAL_PARAMS}
+    kept = {k: _stable_repr(v) for k, v in sorted(params.items()) if k not in FINGERPRINT_NEUTRAL}
     return hashlib.sha256(json.dumps(kept).encode()).hexdigest()
 
 
@@ -81,9 +81,7 @@ def data_fingerprint(dataset) -> str:
 def _update(digest, value) -> None:
     """Feed ``value`` (tensors, containers of them, plain values) into ``digest``."""
     if isinstance(value, torch.Tensor):
-        tensor = value.detach().cpu().contiguous()
-        digest.update(f"tensor|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
-        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+        hash_tensor(digest, "tensor", value)
     elif isinstance(value, dict):
         digest.update(b"{")
         for key, item in value.items():
@@ -215,15 +213,6 @@ class EpochCheckpoint(Checkpoint):
         self.pending_schedulers_ = []
 
     def save_model(self, net, finished: bool = False) -> None:
-        stoppers = [
-            {
-                "misses": cb.misses_,
-                "threshold": float(cb.dynamic_threshold_),
-                "best_epoch": cb.best_epoch_,
-                "best_weights": cb.best_model_weights_,
-            }
-            for cb in _early_stoppings(net)
-        ]
         payload = {
             "format": FORMAT,
             "fit_key": self.fit_key_,
@@ -233,7 +222,7 @@ class EpochCheckpoint(Checkpoint):
             "history": json.dumps(net.history.to_list()),
             "rng": torch.get_rng_state(),
             "batch_rng": _batch_rng_state(net),
-            "early_stopping": stoppers,
+            "early_stopping": [early_stopping_state(cb) for cb in _early_stoppings(net)],
             "schedulers": [
                 cb.lr_scheduler_.state_dict()
                 for cb in _schedulers(net)
@@ -247,7 +236,7 @@ class EpochCheckpoint(Checkpoint):
 
     def on_train_end(self, net, **kwargs) -> None:
         max_epochs = self.max_epochs_ if self.max_epochs_ is not None else net.max_epochs
-        stopped = any(cb.misses_ >= cb.patience for cb in _early_stoppings(net))
+        stopped = any(early_stopping_triggered(cb) for cb in _early_stoppings(net))
         done = len(net.history) - self.start_epoch_  # a warm start's history has earlier fits
         if done > 0 and (done >= max_epochs or stopped) and not self.loaded_finished_:
             # the final weights (the best ones with early stopping): a fit of the same
@@ -352,10 +341,7 @@ class ResumeFromCheckpoint(LoadInitState):
         torch.set_rng_state(payload["rng"])
         _set_batch_rng_state(net, payload["batch_rng"])
         for cb, state in zip(_early_stoppings(net), payload["early_stopping"]):
-            cb.misses_ = state["misses"]
-            cb.dynamic_threshold_ = state["threshold"]
-            cb.best_epoch_ = state["best_epoch"]
-            cb.best_model_weights_ = state["best_weights"]
+            set_early_stopping_state(cb, state)
         checkpoint.pending_schedulers_ = payload["schedulers"]
         checkpoint.loaded_finished_ = payload["finished"]
         done = len(net.history) - checkpoint.start_epoch_

@@ -6,9 +6,9 @@ sets the fitted attributes only once training has succeeded: see ``base.py``.)
 - :func:`interrupt_guard`: skorch's ``partial_fit`` swallows ``KeyboardInterrupt`` (its callbacks
   stop training that way); a real Ctrl-C (SIGINT) during the fit is noted, and the fit raises
   ``KeyboardInterrupt`` once skorch returns;
-- :func:`seeded` and :func:`training_rng`: one lock around every use of torch's global random
-  number generator by a fit, so that fits in threads draw the same numbers as sequential ones,
-  and the caller's generator state is left untouched;
+- :func:`training_rng`, through :func:`~sklrnn.utils._torch.seeded`: one lock around every use
+  of torch's global random number generator by a fit, so that fits in threads draw the same
+  numbers as sequential ones, and the caller's generator state is left untouched;
 - :class:`FiniteLoss`: a skorch callback that stops training when a loss is NaN or infinite,
   and :func:`warn_if_diverged` for a loss that explodes but stays finite;
 - :func:`changed_params`: which hyperparameters differ from those of the last fit (warm start).

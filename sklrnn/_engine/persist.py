@@ -102,13 +102,18 @@ def decode(value: Any) -> Any:
     raise ValueError(f"unknown stored value kind {kind!r}")
 
 
+def hash_tensor(digest, label: str, tensor: torch.Tensor) -> None:
+    """Feed ``tensor`` into the hashlib ``digest``: ``label``, dtype, shape, then its bytes."""
+    tensor = tensor.detach().cpu().contiguous()
+    digest.update(f"{label}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
+    digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+
+
 def checksum(payload: dict) -> str:
     """sha256 over the weights (names, dtypes, shapes, bytes) and the rest of the payload."""
     digest = hashlib.sha256()
     for key in sorted(payload["state_dict"]):
-        tensor = payload["state_dict"][key].detach().cpu().contiguous()
-        digest.update(f"{key}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
-        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+        hash_tensor(digest, key, payload["state_dict"][key])
     rest = {k: v for k, v in payload.items() if k not in ("state_dict", "checksum")}
     digest.update(repr(rest).encode())
     return digest.hexdigest()

@@ -125,7 +125,8 @@ def load_splice(
         Dictionary-like object, in the StatLog order, with the attributes:
 
         data : list of str
-            The sequences, 60 letters of ``ACGT`` each.
+            The sequences, 60 letters of ``ACGT`` each (and a few ambiguity codes with
+            ``source="uci"``).
         target : ndarray of shape (n_samples,)
             The class: ``"ei"``, ``"ie"`` or ``"n"``.
         split : ndarray of shape (n_samples,) or None

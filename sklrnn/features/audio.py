@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._engine.sequences import check_sequences
+from ..utils._deps import missing_dependency
 from ..utils._param_validation import Interval, Options, ParamsValidationMixin
 
 
@@ -20,9 +21,7 @@ def _import_librosa() -> ModuleType:
     try:
         import librosa
     except ImportError as exc:
-        raise ImportError(
-            "MFCC needs librosa (and soundfile to read files): pip install sklrnn[audio]"
-        ) from exc
+        raise missing_dependency("MFCC", ("librosa", "soundfile"), "audio") from exc
     return librosa
 
 

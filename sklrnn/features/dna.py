@@ -14,6 +14,7 @@ from numpy.lib.stride_tricks import as_strided
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._deps import missing_dependency
 from ..utils._param_validation import Interval, Options, ParamsValidationMixin
 from ..utils._tokens import mark_tokens
 
@@ -68,7 +69,7 @@ def read_fasta(path: str | os.PathLike) -> tuple[list[str], list[str]]:
     try:
         from Bio.SeqIO.FastaIO import SimpleFastaParser
     except ImportError as exc:
-        raise ImportError("Reading FASTA files needs biopython: pip install sklrnn[dna]") from exc
+        raise missing_dependency("Reading FASTA files", ("biopython",), "dna") from exc
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"FASTA file {str(path)!r} does not exist or is not a file.")

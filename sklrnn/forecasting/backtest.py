@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
 
+from ..utils._deps import missing_dependency
 from ..utils.validation import check_positive_int
 from .series import SeriesForecaster
 from .series_data import read_many
@@ -203,7 +204,7 @@ def plot_backtest(result, channel=0, *, coverage=None, ax=None):
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plot_backtest needs matplotlib: pip install 'sklrnn[plot]'") from exc
+        raise missing_dependency("plot_backtest", ("matplotlib",), "plot") from exc
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 3.5))
     T = len(result.series)

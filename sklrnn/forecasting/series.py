@@ -21,7 +21,7 @@ from .quantiles import check_levels, conformal_offsets
 from .segrnn import SegRNNForecaster
 from .series_data import CALENDAR, pack, targets
 from .series_evaluate import SeriesEvaluateMixin
-from .series_input import SeriesInputMixin
+from .series_input import SeriesInputMixin, _where
 from .series_predict import SeriesPredictMixin, _as_quantiles, _rows_from
 from .windows import PackedSegRNN
 
@@ -243,7 +243,10 @@ Series, or a list or dict of them
         self._check_params()
         base = self._base_estimator()
         if base.decoder != "pmf":
-            raise ValueError("estimator.decoder must be 'pmf' for SeriesForecaster.")
+            raise ValueError(
+                "estimator.decoder must be 'pmf' for SeriesForecaster (its network decodes the "
+                f"horizon in parallel); got {base.decoder!r}. Set estimator__decoder='pmf'."
+            )
         levels = np.union1d(np.asarray(self.quantiles, dtype=np.float64), [0.5])
         L, H = self.lookback, self.horizon
         read = self._read(series, past_covariates, future_covariates, fit=True)
@@ -300,11 +303,11 @@ Series, or a list or dict of them
         train_origins, val_origins = [], []
         for (t, _, _), key in zip(read.scaled, read.keys):
             if len(t) < L + H:
-                where = "series" if read.layout == "one" else f"series[{key!r}]"
                 raise ValueError(
-                    f"{where} has {len(t)} rows; every series needs at least lookback + horizon "
-                    f"= {L} + {H} = {L + H} rows (one window), or no forecast could be made "
-                    "from it. Use a shorter lookback or horizon, or drop that series."
+                    f"{_where('series', key, read.layout)} has {len(t)} rows; every series needs "
+                    f"at least lookback + horizon = {L} + {H} = {L + H} rows (one window), or no "
+                    "forecast could be made from it. Use a shorter lookback or horizon, or drop "
+                    "that series."
                 )
             border = len(t) - self._n_val_rows(len(t))
             train_origins.append(np.arange(L, border - H + 1))

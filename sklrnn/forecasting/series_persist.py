@@ -61,7 +61,10 @@ def _plain(value):
         return out | {"kind": "range", "values": [value.start, value.stop, value.step]}
     if isinstance(value, pd.Index):
         return out | {"kind": "index", "values": value.to_numpy()}
-    raise ValueError(f"save() cannot store a {type(value).__name__}.")
+    raise ValueError(
+        f"save() cannot store a {type(value).__name__} in its weights-only format; pickle the "
+        "forecaster (joblib.dump) instead."
+    )
 
 
 def _pandas(value):

@@ -10,6 +10,7 @@ from ..utils.validation import check_positive_int
 from .quantiles import conformal_offsets, interpolate
 from .series_data import layout_of, pack, targets
 from .series_format import format_forecast
+from .series_input import _where
 
 
 class SeriesPredictMixin:
@@ -94,17 +95,20 @@ class SeriesPredictMixin:
         out = []
         for (t, p, f), o, slot, key in zip(read.scaled, origins, read.slots, read.keys):
             o = np.asarray(o, dtype=np.int64)
-            where = "series" if read.layout == "one" else f"series[{key!r}]"
+            where = _where("series", key, read.layout)
             if len(o) and o.min() < L:
                 raise ValueError(
-                    f"{where} has {len(t)} rows before the forecast; it needs the lookback={L} "
+                    f"{where} has {o.min()} rows before the forecast; it needs the lookback={L} "
                     "rows before it."
                 )
             if extra:  # rows after the end: never read for the target and past covariates
                 t = np.vstack([t, np.zeros((H, t.shape[1]))])
                 p = np.vstack([p, np.zeros((H, p.shape[1]))])
             if len(o) and o.max() + H > len(t):
-                raise ValueError(f"{where}: origin {o.max()} leaves less than {H} rows.")
+                raise ValueError(
+                    f"{where}: origin {o.max()} leaves fewer than horizon={H} rows to forecast "
+                    f"({len(t)} rows); pass origins of at most {len(t) - H}."
+                )
             if f.shape[0] < len(t):
                 f = np.vstack([f, np.zeros((len(t) - len(f), f.shape[1]))])
             if recalibrate is None:

@@ -8,10 +8,9 @@ try:
     import pandas as pd
     from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "sklrnn.forecasting.SegRNNSktimeForecaster needs sktime and pandas: "
-        "pip install 'sklrnn[sktime]'"
-    ) from exc
+    from ..utils._deps import missing_dependency
+
+    raise missing_dependency("SegRNNSktimeForecaster", ("sktime", "pandas"), "sktime") from exc
 
 from .series import SeriesForecaster
 from .series_data import check_regular

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._deps import missing_dependency
+
 _KINDS = ("box", "bar")
 
 
@@ -49,7 +51,7 @@ def plot_permutation_importance(result, feature_names=None, *, ax=None, kind="bo
     Notes
     -----
     matplotlib is imported when this function is called; install it with
-    ``pip install sklrnn[plot]``.
+    ``pip install matplotlib``.
 
     Examples
     --------
@@ -126,7 +128,7 @@ def plot_training_history(estimator, *, ax=None):
     Notes
     -----
     matplotlib is imported when this function is called; install it with
-    ``pip install sklrnn[plot]``.
+    ``pip install matplotlib``.
 
     Examples
     --------
@@ -168,9 +170,7 @@ def _pyplot(function: str):
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise ImportError(
-            f"{function} needs matplotlib; install it with `pip install sklrnn[plot]`."
-        ) from exc
+        raise missing_dependency(function, ("matplotlib",), "plot") from exc
     return plt
 
 

@@ -197,7 +197,11 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         classes = learned.get("classes_", getattr(fitted, "classes_", None))
         unknown = ~np.isin(y, classes)
         if unknown.any():
-            raise ValueError(f"y contains labels not seen at the first fit: {set(y[unknown])}.")
+            raise ValueError(
+                f"y contains labels not seen at the first fit: {set(y[unknown].tolist())}; the "
+                f"network has outputs for {classes.tolist()} only. Drop those samples, or set "
+                "warm_start=False to train a new network on every label."
+            )
         return np.searchsorted(classes, y).astype(np.int64), learned
 
     def _fit_sample_weight(self, y: np.ndarray, sample_weight, fitted) -> np.ndarray:

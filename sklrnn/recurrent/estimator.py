@@ -137,10 +137,10 @@ RECURRENT: tuple[Param, ...] = (
     Param(
         "position_encoding",
         [Options(("auto", *POSITION_ENCODINGS))],
-        "Append to every step a 16-value code of its position from the start of the sequence, "
-        "so the network knows where in a fixed-length window each step is (a DNA window "
-        'around a splice site, say): ``"learned"`` trains one vector per position up to the '
-        'longest sequence seen at fit (later positions share the last), ``"sinusoidal"`` '
+        f"Append to every step a {POSITION_DIM}-value code of its position from the start of "
+        "the sequence, so the network knows where in a fixed-length window each step is (a DNA "
+        'window around a splice site, say): ``"learned"`` trains one vector per position up to '
+        'the longest sequence seen at fit (later positions share the last), ``"sinusoidal"`` '
         'uses fixed sine and cosine codes. ``"auto"`` is ``"learned"`` for token ids (with '
         "``embedding_dim``: windows of letters, where the place of a motif matters) and None "
         "for numeric sequences, whose convolutional branch and pooling see every step alike.",
