@@ -262,8 +262,10 @@ class BaseSequenceEstimator(
                     type(self).__name__, exc, seqs.data, self.learning_rate, self.optimizer
                 )
             ) from None
-        if not hasattr(net, "accelerator"):  # evaluation statistics of the training data
-            net.settle_batch_norm(dataset, seed + 2)
+        # an accelerated net becomes a plain one (float32, one process's module), then every
+        # process sets the same evaluation statistics from the same training data
+        net = plain_net(net) if hasattr(net, "accelerator") else net
+        net.settle_batch_norm(dataset, seed + 2)
         self._commit(net, fitted_budget(budget, net.history), fitted)
 
     def _prepare(self, X, y, sample_weight, X_val, y_val):
@@ -322,10 +324,9 @@ class BaseSequenceEstimator(
         return self._make_net(module, seed, budget, valid, accelerated).initialize(), budget
 
     def _commit(self, net, budget: TrainingBudget, fitted) -> None:
-        """Set every fitted attribute at once: those the fit learned, the net (an accelerated
-        one unwrapped to a plain one), the budget and the history. Public fitted attributes
+        """Set every fitted attribute at once: those the fit learned, the plain net, the budget
+        and the history. Public fitted attributes
         of an earlier fit that this one did not learn are removed."""
-        net = plain_net(net) if hasattr(net, "accelerator") else net
         state = vars(fitted) | {"net_": net, "budget_": budget}
         state |= history_attributes(net, budget) | {"_fit_params": self.get_params(deep=False)}
         stale = [name for name in self._fitted_state() if name not in state]
