@@ -141,7 +141,9 @@ def test_spoken_digits_festival():
     voices = ["festival:kal_diphone"] + (["en"] if shutil.which("espeak-ng") else [])
     try:
         speech = make_spoken_digits(n_per_digit=2, voices=voices, random_state=0)
-    except ValueError as error:  # festival without the voice package
+    except ValueError as error:  # festival without the voice package; any other error fails
+        if "kal_diphone" not in str(error):
+            raise
         pytest.skip(f"{error} (apt-get install festvox-kallpc16k)")
     _spoken_checks(speech, 20)
     assert speech.voice.tolist()[:2] == (voices * 2)[:2]  # engines mixed, in the order asked
