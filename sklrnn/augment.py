@@ -20,6 +20,7 @@ from numbers import Integral, Real
 import torch
 from sklearn.base import BaseEstimator
 
+from ._engine.sequences import FLOAT32_MAX
 from .utils._param_validation import Interval, InvalidParameterError, ParamsValidationMixin
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
 ]
 
 _RATE = [Interval(Real, 0.1, 10, closed="both")]
-_FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 
 
 def _uniform(n: int, low: float, high: float) -> torch.Tensor:
@@ -52,7 +52,7 @@ class Augmentation(ParamsValidationMixin, BaseEstimator):
     def _check_params(self) -> None:
         for name, value in self.get_params(deep=False).items():
             number = isinstance(value, Real) and not isinstance(value, bool)
-            if number and not abs(value) <= _FLOAT32_MAX:  # NaN, infinite or beyond float32
+            if number and not abs(value) <= FLOAT32_MAX:  # NaN, infinite or beyond float32
                 default = inspect.signature(type(self)).parameters[name].default
                 hint = "" if default is inspect.Parameter.empty else f", such as {default!r}"
                 raise InvalidParameterError(

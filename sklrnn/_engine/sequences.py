@@ -21,6 +21,9 @@ import scipy.sparse as sp
 
 from ..exceptions import LayoutWarning
 
+#: the largest magnitude the networks compute with (float32); larger input becomes infinite
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 @dataclass
 class Sequences:
@@ -315,7 +318,7 @@ def _cast(array: np.ndarray, name: str, *, tokens: bool, allow_nan: bool) -> np.
                 "sklrnn needs finite values. Impute or drop missing steps first."
             )
         if array.dtype.itemsize > 4 and array.size:  # values beyond float32 would become inf
-            big = np.abs(np.where(np.isnan(array), 0, array)) > np.finfo(np.float32).max
+            big = np.abs(np.where(np.isnan(array), 0, array)) > FLOAT32_MAX
             if big.any():
                 sample = int(np.argwhere(big)[0][0])
                 raise ValueError(

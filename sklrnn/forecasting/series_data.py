@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._engine.sequences import FLOAT32_MAX
+
 CALENDAR = ("minute", "hour", "dayofweek", "dayofmonth", "dayofyear", "month")
 _PERIODS = {
     "minute": 60,
@@ -35,10 +37,6 @@ class Series:
 
 def _is_pandas(obj) -> bool:
     return hasattr(obj, "iloc") and hasattr(obj, "index")
-
-
-#: the largest magnitude the network computes with (float32)
-MAX_VALUE = float(np.finfo(np.float32).max)
 
 
 def read_one(obj, name: str, *, regular: bool = False) -> Series:
@@ -88,10 +86,10 @@ def read_one(obj, name: str, *, regular: bool = False) -> Series:
 def check_range(values: np.ndarray, name: str, after: str = "") -> None:
     """Refuse values beyond float32, the precision the network computes in."""
     largest = float(np.abs(values).max()) if values.size else 0.0
-    if largest > MAX_VALUE:
+    if largest > FLOAT32_MAX:
         raise ValueError(
             f"{name} holds values up to {largest:.3g}{after}, beyond float32 (about "
-            f"{MAX_VALUE:.3g}), the precision the network computes in. Rescale it (e.g. "
+            f"{FLOAT32_MAX:.3g}), the precision the network computes in. Rescale it (e.g. "
             "divide it by a power of ten) and scale the forecasts back."
         )
 
