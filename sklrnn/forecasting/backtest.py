@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
@@ -25,9 +23,9 @@ def _slice(obj, start: int, stop: int | None):
 
 def _smallest_window(forecaster) -> int:
     """The fewest rows a fit of ``forecaster`` trains on (one training, one validation window)."""
-    L, H, frac = forecaster.lookback, forecaster.horizon, forecaster.validation_fraction
+    L, H = forecaster.lookback, forecaster.horizon
     rows = L + H
-    while rows - math.ceil(frac * rows) < L + H or math.ceil(frac * rows) < H:
+    while rows - forecaster._n_val_rows(rows) < L + H or forecaster._n_val_rows(rows) < H:
         rows += 1
     return rows
 
