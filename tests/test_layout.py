@@ -39,13 +39,7 @@ def _area(module: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-#: modules that still break a layering rule, with the reason
-KNOWN: dict[str, str] = {}
-MODULES = [
-    pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN[key], strict=True)) if key in KNOWN else p
-    for p in sorted(PACKAGE.rglob("*.py"))
-    for key in [str(p.relative_to(PACKAGE))]
-]
+MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(Path(p).relative_to(PACKAGE)))
