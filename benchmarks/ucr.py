@@ -3,8 +3,9 @@
 Every model is fitted on the published train split and scored on the published test split, in
 one process, one data set after the other, on one thread:
 
-- ``sklrnn defaults``: ``ChannelsFirstConverter() -> SequenceScaler() -> RNNClassifier()`` with
-  every parameter left at its default (only ``random_state`` is set);
+- ``sklrnn defaults``: ``ChannelsFirstConverter() -> RNNClassifier()`` with every parameter
+  left at its default (only ``random_state`` is set), the pipeline a new user writes: no
+  scaler (the classifier standardises each series itself, ``instance_norm``);
 - ``sklrnn recipe``: the documented recipe, a soft vote (scikit-learn's ``VotingClassifier``)
   of that pipeline and of one whose convolutional branch has the original FCN's widths and
   kernels (128, 256, 128 channels; kernels 8, 5, 3). Its first member *is* the defaults
@@ -58,7 +59,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import make_pipeline
 
 from sklrnn import RNNClassifier
-from sklrnn.features import ChannelsFirstConverter, SequenceScaler
+from sklrnn.features import ChannelsFirstConverter
 
 DEVELOPMENT = ["ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "OSULeaf"]
 #: data sets the defaults were not chosen on: name -> (package that ships it, kind)
@@ -82,7 +83,7 @@ COST = {"PLAID": 7, "ACSF1": 6, "OSULeaf": 5, "SelfRegulationSCP2": 4, "PigCVP":
 
 def sklrnn_defaults(random_state: int = 0):
     return make_pipeline(
-        ChannelsFirstConverter(), SequenceScaler(), RNNClassifier(random_state=random_state)
+        ChannelsFirstConverter(), RNNClassifier(random_state=random_state)
     )
 
 
@@ -91,7 +92,7 @@ def sklrnn_fcn_widths(random_state: int = 0):
     classifier = RNNClassifier(
         conv_channels=(128, 256, 128), conv_kernel_size=(8, 5, 3), random_state=random_state
     )
-    return make_pipeline(ChannelsFirstConverter(), SequenceScaler(), classifier)
+    return make_pipeline(ChannelsFirstConverter(), classifier)
 
 
 def sklrnn_recipe(first=None):

@@ -339,3 +339,17 @@ def test_auto_device_picks_what_is_there():
     clf = RNNClassifier(**SMALL | dict(device="auto", max_epochs=1), random_state=0).fit(X, y)
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert clf.net_.device == expected
+
+
+def test_predictions_do_not_depend_on_the_batch_they_are_made_in():
+    # scikit-learn's subset and order invariance checks, at float32 precision: the convolutions
+    # run other kernels on batches of other sizes (differences of ~3e-7 relative)
+    rng = np.random.RandomState(0)
+    X, y = 3 * rng.uniform(size=(20, 3)), np.arange(20) % 3
+    clf = RNNClassifier(hidden_size=8, max_epochs=40, random_state=1).fit(X, y)
+    whole = clf.predict_proba(X)
+    one_by_one = np.vstack([clf.predict_proba(x[None]) for x in X])
+    order = rng.permutation(20)
+    np.testing.assert_allclose(one_by_one, whole, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(clf.predict_proba(X[order]), whole[order], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X[order]), clf.predict(X)[order])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 import sklrnn
 from sklrnn._moved import MOVED, NEW_HOME
@@ -129,3 +130,15 @@ def test_a_file_saved_by_0_1_0_loads():
     np.testing.assert_allclose(
         clf.predict_proba(expected["X"][:5]), expected["clf_proba"], rtol=1e-5
     )
+
+
+def test_an_estimator_of_0_1_0_has_the_parameters_added_since_as_it_was_fitted():
+    with (DATA / "v010_models.pkl").open("rb") as f, warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        models = pickle.load(f)
+    saved = sklrnn.RNNClassifier.load(DATA / "v010_classifier.sklrnn")
+    for model in (models["clf"], models["reg"], saved):
+        params = model.get_params()
+        assert (params["segment_length"], params["instance_norm"]) == (1, False)
+        assert params["branch_dropout"] == 0.0
+        clone(model)  # a clone trains what the old estimator trained

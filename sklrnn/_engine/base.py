@@ -84,6 +84,14 @@ class BaseSequenceEstimator(
     _parameter_constraints = constraints(TRAINING)
     #: parameters a warm-started fit honours when they change; others raise
     _warm_start_params = warm_start_names(TRAINING)
+    #: parameters added after a release, with the value that reproduces the network an
+    #: estimator pickled or saved before them was fitted with (they are filled in at loading)
+    _legacy_params: dict = {}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in self._legacy_params.items():
+            state.setdefault(name, value)
+        super().__setstate__(state)
 
     # ----------------------------------------------------------------- hooks
     def _check_X(self, X) -> Sequences:

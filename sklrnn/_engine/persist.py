@@ -232,7 +232,8 @@ class PersistenceMixin:
     @classmethod
     def _from_payload(cls, payload: dict, device: str = "cpu"):
         """The fitted estimator of a verified payload (``params``, ``fitted``, ``state_dict``)."""
-        est = cls(**decode(payload["params"])).set_params(device=device)
+        params = cls._legacy_params | decode(payload["params"])
+        est = cls(**params).set_params(device=device)
         fitted = decode(payload["fitted"])
         est.n_features_in_ = fitted["n_features_in_"]
         est.step_shape_ = tuple(fitted["step_shape_"])

@@ -54,6 +54,40 @@ class _MaskedBatchNorm1d(nn.BatchNorm1d):
         return centred * scale[None, :, None] + self.bias[None, :, None]
 
 
+def series_statistics(steps: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Each sequence standardised by its own mean and standard deviation of every feature over
+    its valid steps, and those statistics as features: ``sign(mean) log(1 + |mean|)`` (much as
+    ``asinh``, exportable to ONNX) and ``log(std)``.
+
+    ``steps`` [B, T, F] and ``mask`` [B, T] give ``(standardised [B, T, F], statistics [B, 2F])``;
+    padded steps stay zero, a feature constant over a sequence is only centred (its log-std is
+    that of ``STD_FLOOR``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.tensor([[[1.0], [3.0], [0.0]]])  # one sequence, 2 valid steps of 3
+    >>> z, stats = series_statistics(x, torch.tensor([[True, True, False]]))
+    >>> z[0, :2, 0], stats
+    (tensor([-1.,  1.]), tensor([[1.0986, 0.0000]]))
+    """
+    # in float64, so that a sequence gets the same float32 values in a batch of any size
+    keep = mask.unsqueeze(-1).double()  # [B, T] -> [B, T, 1]
+    x = steps.double()
+    n = keep.sum(1).clamp(min=1)  # [B, 1]
+    mean = (x * keep).sum(1) / n  # [B, T, F] -> [B, F]
+    centred = (x - mean[:, None]) * keep
+    std = (centred.square().sum(1) / n).sqrt()  # [B, F]
+    scale = torch.where(std > STD_FLOOR, std, torch.ones_like(std))
+    signed_log = torch.sign(mean) * torch.log(1 + mean.abs())
+    stats = torch.cat([signed_log, torch.log(std.clamp(min=STD_FLOOR))], dim=1)
+    return (centred / scale[:, None]).to(steps.dtype), stats.to(steps.dtype)
+
+
+#: standard deviations at or below this are taken as a constant feature
+STD_FLOOR = 1e-6
+
+
 def coarse_lengths(lengths: torch.Tensor, factor: int) -> torch.Tensor:
     """Valid steps of each sequence once every ``factor`` steps become one: ``ceil(T_i / factor)``.
 
@@ -157,6 +191,17 @@ class RecurrentNet(nn.Module):
         the convolutions and the recurrent layer both read the input; the valid-step mean of
         the last convolution is concatenated with the pooled recurrent output (the LSTM-FCN
         layout of Karim, Majumdar, Darabi and Chen, IEEE Access 2018).
+    instance_norm : bool, default=False
+        Standardise each sequence of numeric input by its own mean and standard deviation of
+        every feature over its valid steps, and give the head ``sign(mean) log(1 + |mean|)`` and
+        ``log(std)`` of every feature beside the pooled vector (see :func:`series_statistics`):
+        the shapes of series whose scales differ by orders of magnitude all reach the network,
+        and the scales are not lost. Token ids and frames are read as they are.
+    branch_dropout : float, default=0.0
+        With ``conv_mode="parallel"``, dropout on the pooled recurrent output before it joins
+        the convolutional branch (LSTM-FCN drops 80 % of it there). Without it, on small
+        training sets the head memorises the training series through the recurrent features
+        instead of learning the convolutional ones, which generalise better.
     frame_shape : tuple of int or None, default=None
         ``(C, H, W)`` of one frame for image-sequence input, encoded by a
         :class:`~sklrnn.nn.frames.FrameEncoder` trained end to end.
@@ -212,6 +257,8 @@ class RecurrentNet(nn.Module):
         conv_kernel_size: int | tuple[int, ...] = 3,
         conv_norm: str | None = None,
         conv_mode: str = "serial",
+        instance_norm: bool = False,
+        branch_dropout: float = 0.0,
         frame_shape: tuple[int, int, int] | None = None,
         frame_channels: tuple[int, ...] = (16, 32),
         frame_features: int = 64,
@@ -232,6 +279,7 @@ class RecurrentNet(nn.Module):
         check_choice(position_encoding, "position_encoding", POSITION_ENCODINGS)
         self.pooling = pooling
         self.conv_mode = conv_mode
+        self.branch_dropout = nn.Dropout(branch_dropout)
         self.embedding: nn.Embedding | None = None
         self.frames: FrameEncoder | None = None
         if vocab_size is not None:
@@ -244,6 +292,8 @@ class RecurrentNet(nn.Module):
             step_features = frame_features
         else:
             step_features = n_features
+        self.instance_norm = bool(instance_norm and vocab_size is None and frame_shape is None)
+        n_statistics = 2 * n_features * self.instance_norm  # each feature's mean and log-std
         self.position_encoding = position_encoding
         self.positions: nn.Embedding | None = None
         if position_encoding == "learned":
@@ -288,11 +338,13 @@ class RecurrentNet(nn.Module):
         width = hidden_size * (2 if bidirectional else 1)
         self.attention = nn.Linear(width, 1) if pooling == "attention" else None
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(width + conv_width, n_outputs)
+        self.head = nn.Linear(width + conv_width + n_statistics, n_outputs)
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("segment_length", 1)  # pickles of 0.1 read every step
         state.setdefault("segments", None)
+        state.setdefault("instance_norm", False)
+        state.setdefault("_modules", {}).setdefault("branch_dropout", nn.Dropout(0.0))
         super().__setstate__(state)
 
     def _embed_steps(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -326,6 +378,9 @@ class RecurrentNet(nn.Module):
         """Map a padded batch ``x`` with valid ``lengths`` to outputs [B, n_outputs]."""
         mask = valid_mask(lengths, x.shape[1])
         steps = self._embed_steps(x, mask)
+        stats = None
+        if self.instance_norm:
+            steps, stats = series_statistics(steps, mask)  # stats: [B, 2F]
         if self.position_encoding is not None:
             steps = torch.cat([steps, self._positions(steps)], dim=-1)  # [B, T, F + P]
         conv_pooled = None
@@ -352,7 +407,9 @@ class RecurrentNet(nn.Module):
             out, state = self.rnn(steps)  # out: [B, T, D]
         pooled = self._pool(out, state, mask)
         if conv_pooled is not None:
-            pooled = torch.cat([pooled, conv_pooled], dim=1)  # [B, D] + [B, C] -> [B, D + C]
+            pooled = torch.cat([self.branch_dropout(pooled), conv_pooled], dim=1)
+        if stats is not None:
+            pooled = torch.cat([pooled, stats], dim=1)  # the scales reach the head
         return self.head(self.dropout(pooled))
 
     def _segment(self, steps: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

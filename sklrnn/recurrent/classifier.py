@@ -37,11 +37,14 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     goes through a linear layer and a softmax. Training runs on skorch with the cross-entropy
     loss.
 
-    By default a fully convolutional branch runs beside the LSTM (three Conv1d layers of 64, 128
-    and 64 channels, kernel 5, batch norm and ReLU, averaged over time; the LSTM-FCN layout),
-    and the training budget adapts to the data: batch size, number of epochs and early stopping
-    follow the rules of ``batch_size``, ``max_epochs`` and ``early_stopping`` below, with a
-    cosine learning-rate schedule. ``conv_channels=None`` gives the recurrent network alone.
+    By default each numeric sequence is standardised by its own statistics, which the output
+    layer also sees (``instance_norm``); a fully convolutional branch runs beside the LSTM
+    (three Conv1d layers of 64, 128 and 64 channels, kernel 5, batch norm and ReLU, averaged
+    over time; the LSTM-FCN layout, with its dropout of 80 % on the LSTM's output,
+    ``branch_dropout``); and the training budget adapts to the data: batch size, number of
+    epochs and early stopping follow the rules of ``batch_size``, ``max_epochs`` and
+    ``early_stopping`` below, with a cosine learning-rate schedule. ``conv_channels=None``
+    gives the recurrent network alone.
 
     Parameters
     ----------
@@ -116,6 +119,8 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         conv_kernel_size=5,
         conv_norm="batch",
         conv_mode="parallel",
+        instance_norm=True,
+        branch_dropout=0.8,
         frame_channels=(16, 32),
         frame_features=64,
         frame_pool_size=3,
@@ -154,6 +159,8 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
             conv_kernel_size=conv_kernel_size,
             conv_norm=conv_norm,
             conv_mode=conv_mode,
+            instance_norm=instance_norm,
+            branch_dropout=branch_dropout,
             frame_channels=frame_channels,
             frame_features=frame_features,
             frame_pool_size=frame_pool_size,
