@@ -180,25 +180,47 @@ def _scaled_shapes(n=120, steps=40):
     return noisy * 10.0 ** rng.uniform(-3, 3, (n, 1)), y
 
 
-def test_instance_norm_shows_shapes_whose_scales_differ_by_orders_of_magnitude():
+def test_series_of_scales_orders_of_magnitude_apart_are_each_read_at_their_own():
     X, y = _scaled_shapes()
     params = dict(hidden_size=8, conv_channels=(8, 8), max_epochs=30, random_state=0)
     clf = RNNClassifier(**params).fit(X[:80], y[:80])
-    assert clf.instance_norm and clf.net_.module_.instance_norm
+    assert clf.standardize_ == "series" and clf.net_.module_.standardize == "series"
     assert clf.score(X[80:], y[80:]) >= 0.9
-    # read as they are, the small series are all but flat next to the large ones
-    unscaled = RNNClassifier(instance_norm=False, **params).fit(X[:80], y[:80])
-    assert unscaled.score(X[80:], y[80:]) < clf.score(X[80:], y[80:])
+    # with one scale for all, the small series are all but flat next to the large ones
+    one_scale = RNNClassifier(standardize="global", **params).fit(X[:80], y[:80])
+    assert one_scale.score(X[80:], y[80:]) < clf.score(X[80:], y[80:])
 
 
-def test_instance_norm_reads_only_valid_steps_and_not_token_ids():
+def test_series_of_alike_scales_are_standardised_by_the_training_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 30, 2)) * [2.0, 300.0] + [7.0, -1000.0]
+    y = np.arange(40) % 2
+    clf = RNNClassifier(hidden_size=4, conv_channels=(4,), max_epochs=1).fit(X, y)
+    assert clf.standardize_ == "global"
+    np.testing.assert_allclose(clf.input_mean_, X.reshape(-1, 2).mean(0))
+    np.testing.assert_allclose(clf.input_scale_, X.reshape(-1, 2).std(0))
+    # the first layer reads what SequenceScaler would have given it
+    seen = {}
+    module = clf.net_.module_
+    hook = module.conv.register_forward_pre_hook(lambda m, args: seen.update(x=args[0]))
+    clf.predict(X[:3])
+    hook.remove()
+    expected = (X[:3] - X.reshape(-1, 2).mean(0)) / X.reshape(-1, 2).std(0)
+    np.testing.assert_allclose(seen["x"].numpy(), expected, rtol=1e-4, atol=1e-5)
+    # the regressor reads numbers as they are unless asked; token ids are never scaled
+    assert RNNRegressor(max_epochs=1).fit(X, y.astype(float)).standardize_ is None
+    tokens = RNNClassifier(embedding_dim=4, max_epochs=1).fit(rng.randint(0, 5, (40, 9)), y)
+    assert tokens.standardize_ is None
+
+
+def test_series_standardisation_reads_only_valid_steps_and_not_token_ids():
     import torch
 
     from sklrnn.nn.recurrent import RecurrentNet
 
     torch.manual_seed(0)
     net = RecurrentNet(
-        2, 3, hidden_size=4, conv_channels=(5,), conv_mode="parallel", instance_norm=True
+        2, 3, hidden_size=4, conv_channels=(5,), conv_mode="parallel", standardize="series"
     ).eval()
     x = torch.randn(2, 9, 2) * 50
     lengths = torch.tensor([6, 9])
@@ -207,4 +229,4 @@ def test_instance_norm_reads_only_valid_steps_and_not_token_ids():
     torch.testing.assert_close(net(x, lengths), net(garbage, lengths))
     # the statistics reach the head: the scale of a series changes its output
     assert not torch.allclose(net(x, lengths), net(x * 10, lengths))
-    assert not RecurrentNet(1, 3, vocab_size=10, instance_norm=True).instance_norm
+    assert RecurrentNet(1, 3, vocab_size=10, standardize="series").standardize is None

@@ -139,6 +139,6 @@ def test_an_estimator_of_0_1_0_has_the_parameters_added_since_as_it_was_fitted()
     saved = sklrnn.RNNClassifier.load(DATA / "v010_classifier.sklrnn")
     for model in (models["clf"], models["reg"], saved):
         params = model.get_params()
-        assert (params["segment_length"], params["instance_norm"]) == (1, False)
+        assert (params["segment_length"], params["standardize"]) == (1, None)
         assert params["branch_dropout"] == 0.0
         clone(model)  # a clone trains what the old estimator trained

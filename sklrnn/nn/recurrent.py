@@ -14,6 +14,7 @@ from .frames import FrameEncoder
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention")
 POSITION_ENCODINGS = (None, "learned", "sinusoidal")
+STANDARDIZE = (None, "global", "series")
 
 
 def sinusoidal_positions(n_steps: int, dim: int) -> torch.Tensor:
@@ -191,12 +192,17 @@ class RecurrentNet(nn.Module):
         the convolutions and the recurrent layer both read the input; the valid-step mean of
         the last convolution is concatenated with the pooled recurrent output (the LSTM-FCN
         layout of Karim, Majumdar, Darabi and Chen, IEEE Access 2018).
-    instance_norm : bool, default=False
-        Standardise each sequence of numeric input by its own mean and standard deviation of
-        every feature over its valid steps, and give the head ``sign(mean) log(1 + |mean|)`` and
-        ``log(std)`` of every feature beside the pooled vector (see :func:`series_statistics`):
-        the shapes of series whose scales differ by orders of magnitude all reach the network,
-        and the scales are not lost. Token ids and frames are read as they are.
+    standardize : {None, "global", "series"}, default=None
+        How numeric input is scaled before the first layer (token ids and frames are read as
+        they are). ``"global"``: every feature minus ``input_mean``, divided by
+        ``input_scale`` (the training data's statistics, fixed). ``"series"``: each sequence
+        standardised by its own mean and standard deviation of every feature over its valid
+        steps, and ``sign(mean) log(1 + |mean|)`` and ``log(std)`` of every feature given to the
+        head beside the pooled vector (see :func:`series_statistics`): the shapes of series
+        whose scales differ by orders of magnitude all reach the network, and the scales are
+        not lost.
+    input_mean, input_scale : sequence of float or None, default=None
+        Per-feature statistics of ``standardize="global"``.
     branch_dropout : float, default=0.0
         With ``conv_mode="parallel"``, dropout on the pooled recurrent output before it joins
         the convolutional branch (LSTM-FCN drops 80 % of it there). Without it, on small
@@ -257,7 +263,9 @@ class RecurrentNet(nn.Module):
         conv_kernel_size: int | tuple[int, ...] = 3,
         conv_norm: str | None = None,
         conv_mode: str = "serial",
-        instance_norm: bool = False,
+        standardize: str | None = None,
+        input_mean=None,
+        input_scale=None,
         branch_dropout: float = 0.0,
         frame_shape: tuple[int, int, int] | None = None,
         frame_channels: tuple[int, ...] = (16, 32),
@@ -277,6 +285,7 @@ class RecurrentNet(nn.Module):
         check_choice(conv_norm, "conv_norm", CONV_NORMS)
         check_choice(conv_mode, "conv_mode", CONV_MODES)
         check_choice(position_encoding, "position_encoding", POSITION_ENCODINGS)
+        check_choice(standardize, "standardize", STANDARDIZE)
         self.pooling = pooling
         self.conv_mode = conv_mode
         self.branch_dropout = nn.Dropout(branch_dropout)
@@ -292,8 +301,14 @@ class RecurrentNet(nn.Module):
             step_features = frame_features
         else:
             step_features = n_features
-        self.instance_norm = bool(instance_norm and vocab_size is None and frame_shape is None)
-        n_statistics = 2 * n_features * self.instance_norm  # each feature's mean and log-std
+        self.standardize = standardize if vocab_size is None and frame_shape is None else None
+        if self.standardize == "global":
+            for name, values in (("input_mean", input_mean), ("input_scale", input_scale)):
+                # fixed statistics, given at construction: not part of the state dict
+                tensor = torch.as_tensor(values, dtype=torch.float32).reshape(n_features)
+                self.register_buffer(name, tensor, persistent=False)
+        # each feature's mean and log-std reach the head
+        n_statistics = 2 * n_features * (self.standardize == "series")
         self.position_encoding = position_encoding
         self.positions: nn.Embedding | None = None
         if position_encoding == "learned":
@@ -343,7 +358,7 @@ class RecurrentNet(nn.Module):
     def __setstate__(self, state: dict) -> None:
         state.setdefault("segment_length", 1)  # pickles of 0.1 read every step
         state.setdefault("segments", None)
-        state.setdefault("instance_norm", False)
+        state.setdefault("standardize", None)
         state.setdefault("_modules", {}).setdefault("branch_dropout", nn.Dropout(0.0))
         super().__setstate__(state)
 
@@ -379,8 +394,10 @@ class RecurrentNet(nn.Module):
         mask = valid_mask(lengths, x.shape[1])
         steps = self._embed_steps(x, mask)
         stats = None
-        if self.instance_norm:
+        if self.standardize == "series":
             steps, stats = series_statistics(steps, mask)  # stats: [B, 2F]
+        elif self.standardize == "global":
+            steps = (steps - self.input_mean) / self.input_scale
         if self.position_encoding is not None:
             steps = torch.cat([steps, self._positions(steps)], dim=-1)  # [B, T, F + P]
         conv_pooled = None

@@ -37,8 +37,9 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     goes through a linear layer and a softmax. Training runs on skorch with the cross-entropy
     loss.
 
-    By default each numeric sequence is standardised by its own statistics, which the output
-    layer also sees (``instance_norm``); a fully convolutional branch runs beside the LSTM
+    By default numeric input is standardised inside the network, by the training data's
+    statistics or, when the series' scales differ by orders of magnitude, by each series' own
+    (``standardize``); a fully convolutional branch runs beside the LSTM
     (three Conv1d layers of 64, 128 and 64 channels, kernel 5, batch norm and ReLU, averaged
     over time; the LSTM-FCN layout, with its dropout of 80 % on the LSTM's output,
     ``branch_dropout``); and the training budget adapts to the data: batch size, number of
@@ -119,7 +120,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         conv_kernel_size=5,
         conv_norm="batch",
         conv_mode="parallel",
-        instance_norm=True,
+        standardize="auto",
         branch_dropout=0.8,
         frame_channels=(16, 32),
         frame_features=64,
@@ -159,7 +160,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
             conv_kernel_size=conv_kernel_size,
             conv_norm=conv_norm,
             conv_mode=conv_mode,
-            instance_norm=instance_norm,
+            standardize=standardize,
             branch_dropout=branch_dropout,
             frame_channels=frame_channels,
             frame_features=frame_features,

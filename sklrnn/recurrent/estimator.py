@@ -19,6 +19,8 @@ from ..nn.recurrent import (
     CONV_NORMS,
     POOLINGS,
     POSITION_ENCODINGS,
+    STANDARDIZE,
+    STD_FLOOR,
     RecurrentNet,
 )
 from ..utils._param_validation import Interval, IntTuple, Options
@@ -28,12 +30,69 @@ LR_SCHEDULES = (None, "cosine", "plateau")
 POSITION_DIM = 16  # size of the position code of ``position_encoding``
 
 
+def _listed(values):
+    return None if values is None else np.asarray(values).tolist()
+
+
 def resolve_position_encoding(value, embedding_dim):
     """The position code of the network: ``"auto"`` is ``"learned"`` for token ids (an
     ``embedding_dim``) and None for numeric sequences."""
     if value != "auto":
         return value
     return "learned" if embedding_dim is not None else None
+
+
+#: ``standardize="auto"`` reads each series at its own scale when the standard deviations of
+#: the training series differ by more than this many orders of magnitude (the median over the
+#: features of the spread between their 10th and 90th percentiles)
+SCALE_SPREAD_DECADES = 1.0
+
+
+def input_statistics(seqs: Sequences, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, float]:
+    """Per-feature mean and standard deviation of the valid steps of numeric ``seqs``, and the
+    spread of the series' own standard deviations (see :data:`SCALE_SPREAD_DECADES`), in
+    orders of magnitude. Computed in float64, ``chunk`` sequences at a time.
+
+    Examples
+    --------
+    >>> from sklrnn._engine.sequences import check_sequences
+    >>> seqs = check_sequences([[1.0, 3.0], [10.0, 30.0, 50.0]])
+    >>> mean, std, spread = input_statistics(seqs)
+    >>> mean.round(2), std.round(2), round(spread, 2)
+    (array([18.8]), array([18.67]), 0.97)
+    """
+    n_features = seqs.n_features
+    total, total_sq, count, series_std = np.zeros(n_features), np.zeros(n_features), 0, []
+    for start in range(0, len(seqs), chunk):
+        x = seqs.data[start : start + chunk].reshape(-1, seqs.data.shape[1], n_features)
+        lengths = seqs.lengths[start : start + chunk]
+        keep = (np.arange(x.shape[1])[None, :] < lengths[:, None])[..., None]  # [B, T, 1]
+        x = np.where(keep, x.astype(np.float64), 0.0)
+        sums, squares = x.sum(1), np.square(x).sum(1)  # [B, F]
+        n = np.maximum(lengths, 1)[:, None]
+        series_std.append(np.sqrt(np.maximum(squares / n - np.square(sums / n), 0.0)))
+        total, total_sq, count = total + sums.sum(0), total_sq + squares.sum(0), count + n.sum()
+    mean = total / max(count, 1)
+    std = np.sqrt(np.maximum(total_sq / max(count, 1) - np.square(mean), 0.0))
+    decades = np.log10(np.maximum(np.concatenate(series_std), STD_FLOOR))
+    spread = np.percentile(decades, 90, axis=0) - np.percentile(decades, 10, axis=0)
+    return mean, std, float(np.median(spread))
+
+
+def resolve_standardize(value, seqs: Sequences) -> dict:
+    """The fitted attributes of ``standardize`` for numeric ``seqs``: ``standardize_`` (``"auto"``
+    resolved: ``"series"`` when the series' scales differ by more than
+    :data:`SCALE_SPREAD_DECADES` orders of magnitude, else ``"global"``) and, for
+    ``"global"``, ``input_mean_`` and ``input_scale_``. Token ids and frames: None."""
+    if value is None or seqs.data.dtype.kind in "iu" or len(seqs.step_shape) > 1:
+        return {"standardize_": None}
+    mean, std, spread = input_statistics(seqs)
+    if value == "auto":
+        value = "series" if spread > SCALE_SPREAD_DECADES else "global"
+    if value == "series":
+        return {"standardize_": "series"}
+    scale = np.where(std > STD_FLOOR, std, 1.0)
+    return {"standardize_": "global", "input_mean_": mean, "input_scale_": scale}
 
 
 #: the embedding table may take at most this many bytes (float32 weights)
@@ -103,15 +162,21 @@ RECURRENT: tuple[Param, ...] = (
         "recurrent output (the LSTM-FCN layout of Karim et al., 2018).",
     ),
     Param(
-        "instance_norm",
-        ["boolean"],
-        "Standardise each sequence of numbers by its own mean and standard deviation of every "
-        "feature inside the network, and give its output layer ``sign(mean) log(1 + |mean|)`` "
-        "and ``log(std)`` of every feature beside the pooled features (the instance "
-        "normalisation of Ulyanov et al., 2016, with the statistics kept, as RevIN, Kim et al., "
-        "2022, keeps them for forecasting): series whose scales differ by orders of magnitude "
-        "all show their shape, and the scale still counts. Token ids and image frames are read "
-        "as they are.",
+        "standardize",
+        [None, Options(("auto", *STANDARDIZE[1:]))],
+        "How the network scales numeric input, inside it (so that an exported model does the "
+        'same): ``"global"`` standardises every feature by the mean and standard deviation of '
+        'the training data (as ``SequenceScaler`` would); ``"series"`` standardises each '
+        "sequence by its own mean and standard deviation of every feature, and gives the "
+        "output layer ``sign(mean) log(1 + |mean|)`` and ``log(std)`` of every feature beside "
+        "the pooled features (the instance normalisation of Ulyanov et al., 2016, with the "
+        "statistics kept, as RevIN, Kim et al., 2022, keeps them for forecasting), so that "
+        "series whose scales differ by orders of magnitude all show their shape and the scale "
+        f'still counts; ``"auto"`` is ``"series"`` when the training series\' standard '
+        f"deviations differ by more than {SCALE_SPREAD_DECADES:g} order of magnitude (the "
+        "median over features of the spread of their 10th to 90th percentiles), else "
+        '``"global"``; None reads the numbers as they are. Token ids and image frames are '
+        "read as they are. The resolved value is ``standardize_``.",
     ),
     Param(
         "branch_dropout",
@@ -210,7 +275,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
     """
 
     # 0.1.0 read every step and had neither per-series normalisation nor branch dropout
-    _legacy_params = {"segment_length": 1, "instance_norm": False, "branch_dropout": 0.0}
+    _legacy_params = {"segment_length": 1, "standardize": None, "branch_dropout": 0.0}
 
     def __init__(
         self,
@@ -225,7 +290,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         conv_kernel_size=3,
         conv_norm=None,
         conv_mode="serial",
-        instance_norm=False,
+        standardize=None,
         branch_dropout=0.8,
         frame_channels=(16, 32),
         frame_features=64,
@@ -263,7 +328,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.conv_kernel_size = conv_kernel_size
         self.conv_norm = conv_norm
         self.conv_mode = conv_mode
-        self.instance_norm = instance_norm
+        self.standardize = standardize
         self.branch_dropout = branch_dropout
         self.frame_channels = frame_channels
         self.frame_features = frame_features
@@ -342,7 +407,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         }
         if self.embedding_dim is not None:
             attributes["vocabulary_size_"] = check_vocabulary(seqs.data, int(self.embedding_dim))
-        return attributes
+        return attributes | resolve_standardize(self.standardize, seqs)
 
     def _module_metadata(self) -> dict:
         return super()._module_metadata() | {
@@ -350,6 +415,9 @@ class RecurrentEstimator(BaseSequenceEstimator):
             "vocabulary_size_": getattr(self, "vocabulary_size_", None),
             "max_timesteps_": self.max_timesteps_,
             "segment_length_": self.segment_length_,
+            "standardize_": self.standardize_,
+            "input_mean_": _listed(getattr(self, "input_mean_", None)),
+            "input_scale_": _listed(getattr(self, "input_scale_", None)),
         }
 
     def _restore(self, fitted: dict) -> RecurrentNet:
@@ -358,6 +426,10 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.segment_length_ = fitted.get("segment_length_", 1)  # files of 0.1 read every step
         if fitted["vocabulary_size_"] is not None:
             self.vocabulary_size_ = fitted["vocabulary_size_"]
+        self.standardize_ = fitted.get("standardize_")  # files of 0.1 read numbers as they are
+        if self.standardize_ == "global":
+            self.input_mean_ = np.asarray(fitted["input_mean_"])
+            self.input_scale_ = np.asarray(fitted["input_scale_"])
         return self._make_module(self)
 
     def _make_module(self, fitted) -> RecurrentNet:
@@ -381,7 +453,9 @@ class RecurrentEstimator(BaseSequenceEstimator):
             ),
             conv_norm=self.conv_norm,
             conv_mode=self.conv_mode,
-            instance_norm=bool(self.instance_norm),
+            standardize=getattr(fitted, "standardize_", None),
+            input_mean=getattr(fitted, "input_mean_", None),
+            input_scale=getattr(fitted, "input_scale_", None),
             branch_dropout=float(self.branch_dropout),
             frame_shape=frames,
             frame_channels=tuple(map(int, self.frame_channels)),
