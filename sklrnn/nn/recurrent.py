@@ -14,7 +14,7 @@ from .frames import FrameEncoder
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention")
 POSITION_ENCODINGS = (None, "learned", "sinusoidal")
-STANDARDIZE = (None, "global", "series")
+STANDARDIZE = (None, "global", "series", "both")
 
 
 def sinusoidal_positions(n_steps: int, dim: int) -> torch.Tensor:
@@ -192,7 +192,7 @@ class RecurrentNet(nn.Module):
         the convolutions and the recurrent layer both read the input; the valid-step mean of
         the last convolution is concatenated with the pooled recurrent output (the LSTM-FCN
         layout of Karim, Majumdar, Darabi and Chen, IEEE Access 2018).
-    standardize : {None, "global", "series"}, default=None
+    standardize : {None, "global", "series", "both"}, default=None
         How numeric input is scaled before the first layer (token ids and frames are read as
         they are). ``"global"``: every feature minus ``input_mean``, divided by
         ``input_scale`` (the training data's statistics, fixed). ``"series"``: each sequence
@@ -200,9 +200,10 @@ class RecurrentNet(nn.Module):
         steps, and ``sign(mean) log(1 + |mean|)`` and ``log(std)`` of every feature given to the
         head beside the pooled vector (see :func:`series_statistics`): the shapes of series
         whose scales differ by orders of magnitude all reach the network, and the scales are
-        not lost.
+        not lost. ``"both"``: every feature both ways (``2 * n_features`` per step), and the
+        statistics to the head.
     input_mean, input_scale : sequence of float or None, default=None
-        Per-feature statistics of ``standardize="global"``.
+        Per-feature statistics of ``standardize="global"`` and ``"both"``.
     branch_dropout : float, default=0.0
         With ``conv_mode="parallel"``, dropout on the pooled recurrent output before it joins
         the convolutional branch (LSTM-FCN drops 80 % of it there). Without it, on small
@@ -302,13 +303,15 @@ class RecurrentNet(nn.Module):
         else:
             step_features = n_features
         self.standardize = standardize if vocab_size is None and frame_shape is None else None
-        if self.standardize == "global":
+        if self.standardize == "both":
+            step_features = 2 * n_features
+        if self.standardize in ("global", "both"):
             for name, values in (("input_mean", input_mean), ("input_scale", input_scale)):
                 # fixed statistics, given at construction: not part of the state dict
                 tensor = torch.as_tensor(values, dtype=torch.float32).reshape(n_features)
                 self.register_buffer(name, tensor, persistent=False)
         # each feature's mean and log-std reach the head
-        n_statistics = 2 * n_features * (self.standardize == "series")
+        n_statistics = 2 * n_features * (self.standardize in ("series", "both"))
         self.position_encoding = position_encoding
         self.positions: nn.Embedding | None = None
         if position_encoding == "learned":
@@ -398,6 +401,9 @@ class RecurrentNet(nn.Module):
             steps, stats = series_statistics(steps, mask)  # stats: [B, 2F]
         elif self.standardize == "global":
             steps = (steps - self.input_mean) / self.input_scale
+        elif self.standardize == "both":
+            alone, stats = series_statistics(steps, mask)
+            steps = torch.cat([(steps - self.input_mean) / self.input_scale, alone], dim=-1)
         if self.position_encoding is not None:
             steps = torch.cat([steps, self._positions(steps)], dim=-1)  # [B, T, F + P]
         conv_pooled = None

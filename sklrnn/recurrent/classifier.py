@@ -37,8 +37,8 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     goes through a linear layer and a softmax. Training runs on skorch with the cross-entropy
     loss.
 
-    By default numeric input is standardised inside the network, by the training data's
-    statistics or, when the series' scales differ by orders of magnitude, by each series' own
+    By default the network reads numeric input standardised both by the training data's
+    statistics and by each series' own, whose statistics also reach the output layer
     (``standardize``); a fully convolutional branch runs beside the LSTM
     (three Conv1d layers of 64, 128 and 64 channels, kernel 5, batch norm and ReLU, averaged
     over time; the LSTM-FCN layout, with its dropout of 80 % on the LSTM's output,
@@ -120,7 +120,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         conv_kernel_size=5,
         conv_norm="batch",
         conv_mode="parallel",
-        standardize="auto",
+        standardize="both",
         branch_dropout=0.8,
         frame_channels=(16, 32),
         frame_features=64,

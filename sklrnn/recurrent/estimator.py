@@ -42,57 +42,41 @@ def resolve_position_encoding(value, embedding_dim):
     return "learned" if embedding_dim is not None else None
 
 
-#: ``standardize="auto"`` reads each series at its own scale when the standard deviations of
-#: the training series differ by more than this many orders of magnitude (the median over the
-#: features of the spread between their 10th and 90th percentiles)
-SCALE_SPREAD_DECADES = 1.0
-
-
-def input_statistics(seqs: Sequences, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray, float]:
-    """Per-feature mean and standard deviation of the valid steps of numeric ``seqs``, and the
-    spread of the series' own standard deviations (see :data:`SCALE_SPREAD_DECADES`), in
-    orders of magnitude. Computed in float64, ``chunk`` sequences at a time.
+def input_statistics(seqs: Sequences, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and standard deviation of the valid steps of numeric ``seqs``, in
+    float64, ``chunk`` sequences at a time.
 
     Examples
     --------
     >>> from sklrnn._engine.sequences import check_sequences
-    >>> seqs = check_sequences([[1.0, 3.0], [10.0, 30.0, 50.0]])
-    >>> mean, std, spread = input_statistics(seqs)
-    >>> mean.round(2), std.round(2), round(spread, 2)
-    (array([18.8]), array([18.67]), 0.97)
+    >>> mean, std = input_statistics(check_sequences([[1.0, 3.0], [10.0, 30.0, 50.0]]))
+    >>> mean.round(2), std.round(2)
+    (array([18.8]), array([18.67]))
     """
     n_features = seqs.n_features
-    total, total_sq, count, series_std = np.zeros(n_features), np.zeros(n_features), 0, []
+    total, total_sq, count = np.zeros(n_features), np.zeros(n_features), 0
     for start in range(0, len(seqs), chunk):
         x = seqs.data[start : start + chunk].reshape(-1, seqs.data.shape[1], n_features)
         lengths = seqs.lengths[start : start + chunk]
         keep = (np.arange(x.shape[1])[None, :] < lengths[:, None])[..., None]  # [B, T, 1]
         x = np.where(keep, x.astype(np.float64), 0.0)
-        sums, squares = x.sum(1), np.square(x).sum(1)  # [B, F]
-        n = np.maximum(lengths, 1)[:, None]
-        series_std.append(np.sqrt(np.maximum(squares / n - np.square(sums / n), 0.0)))
-        total, total_sq, count = total + sums.sum(0), total_sq + squares.sum(0), count + n.sum()
+        total, total_sq = total + x.sum((0, 1)), total_sq + np.square(x).sum((0, 1))
+        count += int(lengths.sum())
     mean = total / max(count, 1)
-    std = np.sqrt(np.maximum(total_sq / max(count, 1) - np.square(mean), 0.0))
-    decades = np.log10(np.maximum(np.concatenate(series_std), STD_FLOOR))
-    spread = np.percentile(decades, 90, axis=0) - np.percentile(decades, 10, axis=0)
-    return mean, std, float(np.median(spread))
+    return mean, np.sqrt(np.maximum(total_sq / max(count, 1) - np.square(mean), 0.0))
 
 
 def resolve_standardize(value, seqs: Sequences) -> dict:
-    """The fitted attributes of ``standardize`` for numeric ``seqs``: ``standardize_`` (``"auto"``
-    resolved: ``"series"`` when the series' scales differ by more than
-    :data:`SCALE_SPREAD_DECADES` orders of magnitude, else ``"global"``) and, for
-    ``"global"``, ``input_mean_`` and ``input_scale_``. Token ids and frames: None."""
+    """The fitted attributes of ``standardize``: ``standardize_`` (None for token ids and
+    frames, which are read as they are) and, for ``"global"`` and ``"both"``, the training
+    data's ``input_mean_`` and ``input_scale_``."""
     if value is None or seqs.data.dtype.kind in "iu" or len(seqs.step_shape) > 1:
         return {"standardize_": None}
-    mean, std, spread = input_statistics(seqs)
-    if value == "auto":
-        value = "series" if spread > SCALE_SPREAD_DECADES else "global"
     if value == "series":
         return {"standardize_": "series"}
+    mean, std = input_statistics(seqs)
     scale = np.where(std > STD_FLOOR, std, 1.0)
-    return {"standardize_": "global", "input_mean_": mean, "input_scale_": scale}
+    return {"standardize_": value, "input_mean_": mean, "input_scale_": scale}
 
 
 #: the embedding table may take at most this many bytes (float32 weights)
@@ -163,7 +147,7 @@ RECURRENT: tuple[Param, ...] = (
     ),
     Param(
         "standardize",
-        [None, Options(("auto", *STANDARDIZE[1:]))],
+        [None, Options(STANDARDIZE[1:])],
         "How the network scales numeric input, inside it (so that an exported model does the "
         'same): ``"global"`` standardises every feature by the mean and standard deviation of '
         'the training data (as ``SequenceScaler`` would); ``"series"`` standardises each '
@@ -172,11 +156,9 @@ RECURRENT: tuple[Param, ...] = (
         "the pooled features (the instance normalisation of Ulyanov et al., 2016, with the "
         "statistics kept, as RevIN, Kim et al., 2022, keeps them for forecasting), so that "
         "series whose scales differ by orders of magnitude all show their shape and the scale "
-        f'still counts; ``"auto"`` is ``"series"`` when the training series\' standard '
-        f"deviations differ by more than {SCALE_SPREAD_DECADES:g} order of magnitude (the "
-        "median over features of the spread of their 10th to 90th percentiles), else "
-        '``"global"``; None reads the numbers as they are. Token ids and image frames are '
-        "read as they are. The resolved value is ``standardize_``.",
+        'still counts; ``"both"`` gives the network each feature both ways (twice the '
+        "features per step) and the statistics; None reads the numbers as they are. Token ids "
+        "and image frames are read as they are; ``standardize_`` is what a fit used.",
     ),
     Param(
         "branch_dropout",
@@ -427,7 +409,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         if fitted["vocabulary_size_"] is not None:
             self.vocabulary_size_ = fitted["vocabulary_size_"]
         self.standardize_ = fitted.get("standardize_")  # files of 0.1 read numbers as they are
-        if self.standardize_ == "global":
+        if self.standardize_ in ("global", "both"):
             self.input_mean_ = np.asarray(fitted["input_mean_"])
             self.input_scale_ = np.asarray(fitted["input_scale_"])
         return self._make_module(self)
