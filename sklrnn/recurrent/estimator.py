@@ -397,7 +397,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
             "vocabulary_size_": getattr(self, "vocabulary_size_", None),
             "max_timesteps_": self.max_timesteps_,
             "segment_length_": self.segment_length_,
-            "standardize_": self.standardize_,
+            "standardize_": getattr(self, "standardize_", None),  # pickles of 0.1 have none
             "input_mean_": _listed(getattr(self, "input_mean_", None)),
             "input_scale_": _listed(getattr(self, "input_scale_", None)),
         }

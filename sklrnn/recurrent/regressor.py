@@ -33,6 +33,13 @@ class RNNRegressor(RegressorMixin, RecurrentEstimator):
         Shape of one time step seen at fit.
     n_outputs_ : int
         Number of targets.
+    segment_length_ : int
+        Steps per segment of the recurrent layer (``segment_length`` resolved).
+    standardize_ : str or None
+        How the network scales numeric input (``standardize``; None for token ids and frames).
+    input_mean_, input_scale_ : ndarray of shape (n_features_in_,)
+        Mean and standard deviation of every feature of the training data (only when
+        ``standardize_`` is ``"global"`` or ``"both"``).
     loss_curve_ : list of float
         Training loss of each epoch.
     validation_scores_ : list of float or None
