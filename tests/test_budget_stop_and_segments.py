@@ -125,7 +125,8 @@ def test_long_series_are_read_in_segments_by_default():
     X, y = _data(n=16, steps=300)
     clf = RNNClassifier(**TINY, max_epochs=1).fit(X, y)
     assert clf.segment_length_ == 3
-    assert clf.net_.module_.segments.in_features == 3  # three steps of one feature
+    # three steps of one feature, read twice (standardize="both")
+    assert clf.net_.module_.segments.in_features == 3 * 2
     assert RNNClassifier(**TINY, max_epochs=1).fit(X[:, :20], y).segment_length_ == 1
 
 
@@ -140,7 +141,9 @@ def test_batch_norm_keeps_the_statistics_of_the_training_data():
     rng = np.random.RandomState(0)
     X = (rng.normal(size=(40, 12, 1)) + 5 * rng.normal(size=(40, 1, 1))).astype("float32")
     y = (X[:, :, 0].mean(1) > 0).astype(int)
-    clf = RNNClassifier(**TINY | dict(conv_channels=(4,)), conv_norm="batch", max_epochs=3)
+    clf = RNNClassifier(
+        **TINY | dict(conv_channels=(4,)), conv_norm="batch", standardize=None, max_epochs=3
+    )
     clf.fit(X, y)
     conv, norm = clf.net_.module_.conv.convs[0], clf.net_.module_.conv.norms[0]
     with torch.no_grad():
