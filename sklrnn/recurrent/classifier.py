@@ -69,9 +69,9 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         Steps per segment of the recurrent layer (``segment_length`` resolved).
     standardize_ : str or None
         How the network scales numeric input (``standardize``; None for token ids and frames).
-    input_mean_, input_scale_ : ndarray of shape (n_features_in_,)
-        Mean and standard deviation of every feature of the training data (only when
-        ``standardize_`` is ``"global"`` or ``"both"``).
+    input_mean_, input_scale_ : ndarray of shape (n_features,)
+        Mean and standard deviation of each of the ``n_features_in_`` features of the training
+        data (only when ``standardize_`` is ``"global"`` or ``"both"``).
     loss_curve_ : list of float
         Training loss of each epoch.
     validation_scores_ : list of float or None
