@@ -396,14 +396,7 @@ class RecurrentNet(nn.Module):
         """Map a padded batch ``x`` with valid ``lengths`` to outputs [B, n_outputs]."""
         mask = valid_mask(lengths, x.shape[1])
         steps = self._embed_steps(x, mask)
-        stats = None
-        if self.standardize == "series":
-            steps, stats = series_statistics(steps, mask)  # stats: [B, 2F]
-        elif self.standardize == "global":
-            steps = (steps - self.input_mean) / self.input_scale
-        elif self.standardize == "both":
-            alone, stats = series_statistics(steps, mask)
-            steps = torch.cat([(steps - self.input_mean) / self.input_scale, alone], dim=-1)
+        steps, stats = self._standardize(steps, mask)
         if self.position_encoding is not None:
             steps = torch.cat([steps, self._positions(steps)], dim=-1)  # [B, T, F + P]
         conv_pooled = None
@@ -434,6 +427,18 @@ class RecurrentNet(nn.Module):
         if stats is not None:
             pooled = torch.cat([pooled, stats], dim=1)  # the scales reach the head
         return self.head(self.dropout(pooled))
+
+    def _standardize(self, steps: torch.Tensor, mask: torch.Tensor):
+        """[B, T, F] steps scaled as ``standardize`` says ([B, T, 2F] for ``"both"``), and the
+        [B, 2F] series statistics for the head (None for ``"global"`` and None)."""
+        if self.standardize is None:
+            return steps, None
+        if self.standardize == "global":
+            return (steps - self.input_mean) / self.input_scale, None
+        alone, stats = series_statistics(steps, mask)
+        if self.standardize == "series":
+            return alone, stats
+        return torch.cat([(steps - self.input_mean) / self.input_scale, alone], dim=-1), stats
 
     def _segment(self, steps: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """[B, T, F] steps -> [B, ceil(T / W), H] segment embeddings (W = segment_length)."""
