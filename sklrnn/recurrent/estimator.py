@@ -30,10 +30,6 @@ LR_SCHEDULES = (None, "cosine", "plateau")
 POSITION_DIM = 16  # size of the position code of ``position_encoding``
 
 
-def _listed(values):
-    return None if values is None else np.asarray(values).tolist()
-
-
 def resolve_position_encoding(value, embedding_dim):
     """The position code of the network: ``"auto"`` is ``"learned"`` for token ids (an
     ``embedding_dim``) and None for numeric sequences."""
@@ -42,9 +38,9 @@ def resolve_position_encoding(value, embedding_dim):
     return "learned" if embedding_dim is not None else None
 
 
-def input_statistics(seqs: Sequences, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+def input_statistics(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature mean and standard deviation of the valid steps of numeric ``seqs``, in
-    float64, ``chunk`` sequences at a time.
+    float64 (as :class:`~sklrnn.features.SequenceScaler` computes them).
 
     Examples
     --------
@@ -53,17 +49,8 @@ def input_statistics(seqs: Sequences, chunk: int = 4096) -> tuple[np.ndarray, np
     >>> mean.round(2), std.round(2)
     (array([18.8]), array([18.67]))
     """
-    n_features = seqs.n_features
-    total, total_sq, count = np.zeros(n_features), np.zeros(n_features), 0
-    for start in range(0, len(seqs), chunk):
-        x = seqs.data[start : start + chunk].reshape(-1, seqs.data.shape[1], n_features)
-        lengths = seqs.lengths[start : start + chunk]
-        keep = (np.arange(x.shape[1])[None, :] < lengths[:, None])[..., None]  # [B, T, 1]
-        x = np.where(keep, x.astype(np.float64), 0.0)
-        total, total_sq = total + x.sum((0, 1)), total_sq + np.square(x).sum((0, 1))
-        count += int(lengths.sum())
-    mean = total / max(count, 1)
-    return mean, np.sqrt(np.maximum(total_sq / max(count, 1) - np.square(mean), 0.0))
+    steps = seqs.data[seqs.mask()].reshape(-1, seqs.n_features).astype(np.float64)
+    return steps.mean(axis=0), steps.std(axis=0)
 
 
 def resolve_standardize(value, seqs: Sequences) -> dict:
@@ -398,8 +385,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
             "max_timesteps_": self.max_timesteps_,
             "segment_length_": self.segment_length_,
             "standardize_": getattr(self, "standardize_", None),  # pickles of 0.1 have none
-            "input_mean_": _listed(getattr(self, "input_mean_", None)),
-            "input_scale_": _listed(getattr(self, "input_scale_", None)),
+            "input_mean_": getattr(self, "input_mean_", None),
+            "input_scale_": getattr(self, "input_scale_", None),
         }
 
     def _restore(self, fitted: dict) -> RecurrentNet:
@@ -410,8 +397,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
             self.vocabulary_size_ = fitted["vocabulary_size_"]
         self.standardize_ = fitted.get("standardize_")  # files of 0.1 read numbers as they are
         if self.standardize_ in ("global", "both"):
-            self.input_mean_ = np.asarray(fitted["input_mean_"])
-            self.input_scale_ = np.asarray(fitted["input_scale_"])
+            self.input_mean_ = fitted["input_mean_"]
+            self.input_scale_ = fitted["input_scale_"]
         return self._make_module(self)
 
     def _make_module(self, fitted) -> RecurrentNet:
