@@ -185,7 +185,7 @@ def test_series_of_scales_orders_of_magnitude_apart_each_show_their_shape():
     # (the large series' globally scaled features slow it: 30 epochs are not enough)
     params = dict(hidden_size=8, conv_channels=(8, 8), max_epochs=60, random_state=0)
     clf = RNNClassifier(**params).fit(X[:80], y[:80])
-    assert clf.standardize_ == "both" and clf.net_.module_.standardize == "both"
+    assert clf.standardize_ == "both" and clf.net_.module_.scaling.standardize == "both"
     assert clf.score(X[80:], y[80:]) >= 0.9
     # with one scale for all, the small series are all but flat next to the large ones
     one_scale = RNNClassifier(standardize="global", **params).fit(X[:80], y[:80])
@@ -239,4 +239,4 @@ def test_series_standardisation_reads_only_valid_steps_and_not_token_ids():
     torch.testing.assert_close(net(x, lengths), net(garbage, lengths))
     # the statistics reach the head: the scale of a series changes its output
     assert not torch.allclose(net(x, lengths), net(x * 10, lengths))
-    assert RecurrentNet(1, 3, vocab_size=10, standardize="series").standardize is None
+    assert RecurrentNet(1, 3, vocab_size=10, standardize="series").scaling.standardize is None

@@ -10,11 +10,11 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._utils import check_choice, check_positive_int, valid_mask
 from .frames import FrameEncoder
+from .scaling import InputScaling
 
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "max", "attention")
 POSITION_ENCODINGS = (None, "learned", "sinusoidal")
-STANDARDIZE = (None, "global", "series", "both")
 
 
 def sinusoidal_positions(n_steps: int, dim: int) -> torch.Tensor:
@@ -53,40 +53,6 @@ class _MaskedBatchNorm1d(nn.BatchNorm1d):
             self.num_batches_tracked += 1
         scale = self.weight / torch.sqrt(var + self.eps)
         return centred * scale[None, :, None] + self.bias[None, :, None]
-
-
-def series_statistics(steps: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """Each sequence standardised by its own mean and standard deviation of every feature over
-    its valid steps, and those statistics as features: ``sign(mean) log(1 + |mean|)`` (much as
-    ``asinh``, exportable to ONNX) and ``log(std)``.
-
-    ``steps`` [B, T, F] and ``mask`` [B, T] give ``(standardised [B, T, F], statistics [B, 2F])``;
-    padded steps stay zero, a feature constant over a sequence is only centred (its log-std is
-    that of ``STD_FLOOR``).
-
-    Examples
-    --------
-    >>> import torch
-    >>> x = torch.tensor([[[1.0], [3.0], [0.0]]])  # one sequence, 2 valid steps of 3
-    >>> z, stats = series_statistics(x, torch.tensor([[True, True, False]]))
-    >>> z[0, :2, 0], stats
-    (tensor([-1.,  1.]), tensor([[1.0986, 0.0000]]))
-    """
-    # in float64, so that a sequence gets the same float32 values in a batch of any size
-    keep = mask.unsqueeze(-1).double()  # [B, T] -> [B, T, 1]
-    x = steps.double()
-    n = keep.sum(1).clamp(min=1)  # [B, 1]
-    mean = (x * keep).sum(1) / n  # [B, T, F] -> [B, F]
-    centred = (x - mean[:, None]) * keep
-    std = (centred.square().sum(1) / n).sqrt()  # [B, F]
-    scale = torch.where(std > STD_FLOOR, std, torch.ones_like(std))
-    signed_log = torch.sign(mean) * torch.log(1 + mean.abs())
-    stats = torch.cat([signed_log, torch.log(std.clamp(min=STD_FLOOR))], dim=1)
-    return (centred / scale[:, None]).to(steps.dtype), stats.to(steps.dtype)
-
-
-#: standard deviations at or below this are taken as a constant feature
-STD_FLOOR = 1e-6
 
 
 def coarse_lengths(lengths: torch.Tensor, factor: int) -> torch.Tensor:
@@ -198,10 +164,10 @@ class RecurrentNet(nn.Module):
         ``input_scale`` (the training data's statistics, fixed). ``"series"``: each sequence
         standardised by its own mean and standard deviation of every feature over its valid
         steps, and ``sign(mean) log(1 + |mean|)`` and ``log(std)`` of every feature given to the
-        head beside the pooled vector (see :func:`series_statistics`): the shapes of series
-        whose scales differ by orders of magnitude all reach the network, and the scales are
-        not lost. ``"both"``: every feature both ways (``2 * n_features`` per step), and the
-        statistics to the head.
+        head beside the pooled vector: the shapes of series whose scales differ by orders of
+        magnitude all reach the network, and the scales are not lost. ``"both"``: every
+        feature both ways (``2 * n_features`` per step), and the statistics to the head. The
+        layer is ``scaling`` (``sklrnn.nn.scaling.InputScaling``).
     input_mean, input_scale : sequence of float or None, default=None
         Per-feature statistics of ``standardize="global"`` and ``"both"``.
     branch_dropout : float, default=0.0
@@ -286,7 +252,6 @@ class RecurrentNet(nn.Module):
         check_choice(conv_norm, "conv_norm", CONV_NORMS)
         check_choice(conv_mode, "conv_mode", CONV_MODES)
         check_choice(position_encoding, "position_encoding", POSITION_ENCODINGS)
-        check_choice(standardize, "standardize", STANDARDIZE)
         self.pooling = pooling
         self.conv_mode = conv_mode
         self.branch_dropout = nn.Dropout(branch_dropout)
@@ -302,16 +267,12 @@ class RecurrentNet(nn.Module):
             step_features = frame_features
         else:
             step_features = n_features
-        self.standardize = standardize if vocab_size is None and frame_shape is None else None
-        if self.standardize == "both":
-            step_features = 2 * n_features
-        if self.standardize in ("global", "both"):
-            for name, values in (("input_mean", input_mean), ("input_scale", input_scale)):
-                # fixed statistics, given at construction: not part of the state dict
-                tensor = torch.as_tensor(values, dtype=torch.float32).reshape(n_features)
-                self.register_buffer(name, tensor, persistent=False)
-        # each feature's mean and log-std reach the head
-        n_statistics = 2 * n_features * (self.standardize in ("series", "both"))
+        numeric = vocab_size is None and frame_shape is None  # ids and frames are not scaled
+        self.scaling = InputScaling(
+            standardize if numeric else None, step_features, input_mean, input_scale
+        )
+        step_features = self.scaling.out_features
+        n_statistics = self.scaling.n_statistics  # each feature's mean and log-std reach the head
         self.position_encoding = position_encoding
         self.positions: nn.Embedding | None = None
         if position_encoding == "learned":
@@ -361,8 +322,9 @@ class RecurrentNet(nn.Module):
     def __setstate__(self, state: dict) -> None:
         state.setdefault("segment_length", 1)  # pickles of 0.1 read every step
         state.setdefault("segments", None)
-        state.setdefault("standardize", None)
-        state.setdefault("_modules", {}).setdefault("branch_dropout", nn.Dropout(0.0))
+        modules = state.setdefault("_modules", {})
+        modules.setdefault("branch_dropout", nn.Dropout(0.0))
+        modules.setdefault("scaling", InputScaling(None, 1))
         super().__setstate__(state)
 
     def _embed_steps(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -396,7 +358,7 @@ class RecurrentNet(nn.Module):
         """Map a padded batch ``x`` with valid ``lengths`` to outputs [B, n_outputs]."""
         mask = valid_mask(lengths, x.shape[1])
         steps = self._embed_steps(x, mask)
-        steps, stats = self._standardize(steps, mask)
+        steps, stats = self.scaling(steps, mask)
         if self.position_encoding is not None:
             steps = torch.cat([steps, self._positions(steps)], dim=-1)  # [B, T, F + P]
         conv_pooled = None
@@ -427,18 +389,6 @@ class RecurrentNet(nn.Module):
         if stats is not None:
             pooled = torch.cat([pooled, stats], dim=1)  # the scales reach the head
         return self.head(self.dropout(pooled))
-
-    def _standardize(self, steps: torch.Tensor, mask: torch.Tensor):
-        """[B, T, F] steps scaled as ``standardize`` says ([B, T, 2F] for ``"both"``), and the
-        [B, 2F] series statistics for the head (None for ``"global"`` and None)."""
-        if self.standardize is None:
-            return steps, None
-        if self.standardize == "global":
-            return (steps - self.input_mean) / self.input_scale, None
-        alone, stats = series_statistics(steps, mask)
-        if self.standardize == "series":
-            return alone, stats
-        return torch.cat([(steps - self.input_mean) / self.input_scale, alone], dim=-1), stats
 
     def _segment(self, steps: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """[B, T, F] steps -> [B, ceil(T / W), H] segment embeddings (W = segment_length)."""

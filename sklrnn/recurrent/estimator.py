@@ -19,10 +19,9 @@ from ..nn.recurrent import (
     CONV_NORMS,
     POOLINGS,
     POSITION_ENCODINGS,
-    STANDARDIZE,
-    STD_FLOOR,
     RecurrentNet,
 )
+from ..nn.scaling import STANDARDIZE, input_statistics
 from ..utils._param_validation import Interval, IntTuple, Options
 from ..utils._tokens import holds_marked_tokens
 
@@ -38,21 +37,6 @@ def resolve_position_encoding(value, embedding_dim):
     return "learned" if embedding_dim is not None else None
 
 
-def input_statistics(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and standard deviation of the valid steps of numeric ``seqs``, in
-    float64 (as :class:`~sklrnn.features.SequenceScaler` computes them).
-
-    Examples
-    --------
-    >>> from sklrnn._engine.sequences import check_sequences
-    >>> mean, std = input_statistics(check_sequences([[1.0, 3.0], [10.0, 30.0, 50.0]]))
-    >>> mean.round(2), std.round(2)
-    (array([18.8]), array([18.67]))
-    """
-    steps = seqs.data[seqs.mask()].reshape(-1, seqs.n_features).astype(np.float64)
-    return steps.mean(axis=0), steps.std(axis=0)
-
-
 def resolve_standardize(value, seqs: Sequences) -> dict:
     """The fitted attributes of ``standardize``: ``standardize_`` (None for token ids and
     frames, which are read as they are) and, for ``"global"`` and ``"both"``, the training
@@ -61,8 +45,7 @@ def resolve_standardize(value, seqs: Sequences) -> dict:
         return {"standardize_": None}
     if value == "series":
         return {"standardize_": "series"}
-    mean, std = input_statistics(seqs)
-    scale = np.where(std > STD_FLOOR, std, 1.0)
+    mean, scale = input_statistics(seqs.data[seqs.mask()].reshape(-1, seqs.n_features))
     return {"standardize_": value, "input_mean_": mean, "input_scale_": scale}
 
 
