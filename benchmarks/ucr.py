@@ -75,6 +75,7 @@ CHECK_SETS = {
     "Trace": ("tslearn", "275 steps, 4 classes"),
     "JapaneseVowels": ("aeon", "12 channels, unequal lengths 7-29, 9 classes"),
     "PLAID": ("sktime", "unequal lengths 100-1,344, 11 imbalanced classes, 537 / 537"),
+    "PickupGestureWiimoteZ": ("aeon", "unequal lengths 29-361, 10 classes of 5 training series"),
 }
 CHECK = list(CHECK_SETS)
 # rough share of the run's time (the LSTM's steps times its epochs), to order the workers' queue

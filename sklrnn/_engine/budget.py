@@ -35,7 +35,7 @@ from skorch.callbacks import Callback
 
 MIN_VALIDATION = 500
 MIN_BATCH, MAX_BATCH = 16, 64
-MIN_STEPS = 1500
+MIN_STEPS = 1000
 MIN_EPOCHS, MAX_EPOCHS = 50, 500
 PLATEAU_DROP = 0.01
 PLATEAU_BELOW = 0.02
@@ -104,7 +104,7 @@ def training_budget(
     >>> budget = training_budget(36, batch_size="auto", max_epochs="auto", early_stopping="auto",
     ...                          validation_fraction=0.1)
     >>> budget.batch_size, budget.max_epochs, budget.early_stopping, budget.stop_reason
-    (16, 500, False, None)
+    (16, 334, False, None)
     >>> budget = training_budget(100_000, batch_size="auto", max_epochs="auto",
     ...                          early_stopping="auto", validation_fraction=0.1)
     >>> budget.batch_size, budget.max_epochs, budget.early_stopping
