@@ -60,3 +60,23 @@ def test_auto_batch_size_follows_the_estimators_rule():
 def test_a_diverging_loss_is_an_error_naming_the_owner():
     with pytest.raises(FloatingPointError, match=r"^MyFeaturizer: the train loss became"):
         _fit(learning_rate=1e30, max_epochs=5, owner="MyFeaturizer")
+
+
+def test_adam_runs_fused_on_a_cpu_and_other_optimizers_as_they_are():
+    from sklrnn import RNNClassifier
+    from sklrnn.nn.optim import optimizer_options
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 8, 2)).astype("float32"), np.arange(20) % 2
+    fused = tuple(int(p) for p in torch.__version__.split(".")[:2]) >= (2, 4)
+    for name in ("adam", "adamw"):
+        clf = RNNClassifier(optimizer=name, max_epochs=1, random_state=0).fit(X, y)
+        assert clf.net_.optimizer_.param_groups[0]["fused"] is (True if fused else None)
+    sgd = RNNClassifier(optimizer="sgd", max_epochs=1, random_state=0).fit(X, y)
+    assert "fused" not in sgd.net_.optimizer_.defaults or not sgd.net_.optimizer_.defaults["fused"]
+
+    class MyAdam(torch.optim.Adam):
+        pass
+
+    assert optimizer_options(MyAdam, "cpu") == {}
+    assert optimizer_options(torch.optim.Adam, "cuda") == {}

@@ -23,6 +23,7 @@ import warnings
 
 import torch
 
+from ..nn.optim import optimizer_options
 from ..utils._deps import missing_dependency
 from .net import BatchIterator, SequenceNet, build_net
 from .skorch_compat import AccelerateCompat, set_training, unwrap_accelerated
@@ -112,6 +113,9 @@ class AcceleratedSequenceNet(AccelerateCompat, SequenceNet):
 def accelerated_net(module, criterion, device: str, mode: str, **params):
     """A skorch net that trains ``module`` through an accelerator of ``mode`` on ``device``."""
     accelerator = make_accelerator(mode, device)
+    # placement is the accelerator's, so build_net cannot see the device the optimizer runs on
+    for key, value in optimizer_options(params.get("optimizer"), accelerator.device).items():
+        params.setdefault(f"optimizer__{key}", value)
     return build_net(
         module,
         criterion,

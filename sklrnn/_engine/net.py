@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
+from ..nn.optim import optimizer_options
 from .skorch_compat import LeanNeuralNet, set_training
 
 
@@ -237,7 +238,8 @@ def build_net(
     prediction batch).
     ``params`` are skorch ``NeuralNet`` parameters (``optimizer``, ``lr``, ``max_epochs``,
     ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...);
-    ``net_class`` is a subclass of :class:`SequenceNet` to build instead.
+    ``net_class`` is a subclass of :class:`SequenceNet` to build instead. Adam and AdamW on
+    a CPU run fused (:func:`~sklrnn.nn.optim.optimizer_options`).
     """
     params.setdefault("train_split", None)
     # skorch calls every callback on every batch: leave out those with nothing to do
@@ -246,6 +248,9 @@ def build_net(
     if not params.get("verbose"):
         params.setdefault("callbacks__print_log", None)  # builds its table even when silent
     params.setdefault("iterator_train", BatchIterator)
+    device = params.get("device", "cpu")  # skorch's default
+    for key, value in optimizer_options(params.get("optimizer"), device).items():
+        params.setdefault(f"optimizer__{key}", value)
     return (net_class or SequenceNet)(
         module,
         criterion=criterion,
