@@ -18,8 +18,8 @@ STD_FLOOR = 1e-6
 
 def input_statistics(steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature mean and scale of ``steps`` [n_steps, F] (the valid steps of a training set),
-    in float64: the scale is the standard deviation, 1 for a constant feature (as
-    :class:`~sklrnn.features.SequenceScaler` computes them).
+    in float64: the scale is the standard deviation, as :class:`~sklrnn.features.SequenceScaler`
+    computes it, and 1 for a feature whose standard deviation is at most ``STD_FLOOR``.
 
     Examples
     --------
