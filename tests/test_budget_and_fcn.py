@@ -83,13 +83,19 @@ def test_batch_norm_statistics_ignore_padding():
     assert float(norm.running_var) == pytest.approx(float(valid.var()))
 
 
-def test_parallel_branch_learns_a_shape_the_order_decides():
-    # A bump early vs late in the series: learnable from where the bump is.
+def _early_or_late_bump():
+    """80 series of 60 steps with a Gaussian bump early (class 0) or late (class 1): a task
+    the order decides, which a mean over time cannot tell apart."""
     rng = np.random.RandomState(0)
     t = np.arange(60)
     y = rng.randint(0, 2, 80)
     centre = np.where(y == 1, 45, 15) + rng.randint(-5, 6, 80)
     X = np.exp(-0.5 * ((t[None] - centre[:, None]) / 3.0) ** 2) + 0.1 * rng.normal(size=(80, 60))
+    return X, y
+
+
+def test_parallel_branch_learns_a_shape_the_order_decides():
+    X, y = _early_or_late_bump()
     # the FCN branch's mean over time cannot tell early from late; the recurrent branch can,
     # through its dropout (branch_dropout=0.8, which slows it down: 30 epochs score 0.6)
     clf = RNNClassifier(
@@ -100,15 +106,11 @@ def test_parallel_branch_learns_a_shape_the_order_decides():
 
 
 def test_default_classifier_reads_the_order():
-    # The same task with the default network: a bump early vs late. Pooling the recurrent
-    # outputs by their mean instead of taking the last state scored 0.6 here (0.35 with the
-    # budget's epochs), dropping the whole recurrent vector of a sample 0.7: both leave the
-    # order to a network that averages it away.
-    rng = np.random.RandomState(0)
-    t = np.arange(60)
-    y = rng.randint(0, 2, 80)
-    centre = np.where(y == 1, 45, 15) + rng.randint(-5, 6, 80)
-    X = np.exp(-0.5 * ((t[None] - centre[:, None]) / 3.0) ** 2) + 0.1 * rng.normal(size=(80, 60))
+    # The same task with the default network. Pooling the recurrent outputs by their mean
+    # instead of taking the last state scored 0.6 here (0.35 with the budget's epochs), dropping
+    # the whole recurrent vector of a sample 0.7: both leave the order to a network that
+    # averages it away.
+    X, y = _early_or_late_bump()
     clf = RNNClassifier(random_state=0, max_epochs=60).fit(X[:60], y[:60])
     assert clf.score(X[60:], y[60:]) >= 0.9
 
