@@ -64,19 +64,36 @@ def test_a_diverging_loss_is_an_error_naming_the_owner():
 
 def test_adam_runs_fused_on_a_cpu_and_other_optimizers_as_they_are():
     from sklrnn import RNNClassifier
-    from sklrnn.nn.optim import optimizer_options
+    from sklrnn.nn.optim import _FUSED_CPU_TORCH, optimizer_options
 
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(20, 8, 2)).astype("float32"), np.arange(20) % 2
-    fused = tuple(int(p) for p in torch.__version__.split(".")[:2]) >= (2, 4)
+    fused = tuple(int(p) for p in torch.__version__.split(".")[:2]) >= _FUSED_CPU_TORCH
+    params = dict(max_epochs=1, random_state=0, device="cpu")
     for name in ("adam", "adamw"):
-        clf = RNNClassifier(optimizer=name, max_epochs=1, random_state=0).fit(X, y)
+        clf = RNNClassifier(optimizer=name, **params).fit(X, y)
         assert clf.net_.optimizer_.param_groups[0]["fused"] is (True if fused else None)
-    sgd = RNNClassifier(optimizer="sgd", max_epochs=1, random_state=0).fit(X, y)
-    assert "fused" not in sgd.net_.optimizer_.defaults or not sgd.net_.optimizer_.defaults["fused"]
+        # a warm start loads the optimizer's state and keeps its implementation
+        clf.set_params(warm_start=True).fit(X, y)
+        assert clf.net_.optimizer_.param_groups[0]["fused"] is (True if fused else None)
+    sgd = RNNClassifier(optimizer="sgd", **params).fit(X, y)
+    assert not sgd.net_.optimizer_.param_groups[0].get("fused")
 
     class MyAdam(torch.optim.Adam):
         pass
 
     assert optimizer_options(MyAdam, "cpu") == {}
     assert optimizer_options(torch.optim.Adam, "cuda") == {}
+
+
+def test_a_loaded_optimizer_state_keeps_the_new_optimizers_implementation():
+    from sklrnn.nn.optim import load_optimizer_state
+
+    w = torch.nn.Parameter(torch.zeros(3))
+    w.grad = torch.ones(3)
+    saved = torch.optim.Adam([w], foreach=True)
+    saved.step()
+    fresh = torch.optim.Adam([w], foreach=False)
+    load_optimizer_state(fresh, saved.state_dict())
+    assert fresh.param_groups[0]["foreach"] is False
+    assert int(fresh.state[w]["step"]) == 1  # the moments and the step count did load

@@ -23,7 +23,6 @@ import warnings
 
 import torch
 
-from ..nn.optim import optimizer_options
 from ..utils._deps import missing_dependency
 from .net import BatchIterator, SequenceNet, build_net
 from .skorch_compat import AccelerateCompat, set_training, unwrap_accelerated
@@ -113,15 +112,13 @@ class AcceleratedSequenceNet(AccelerateCompat, SequenceNet):
 def accelerated_net(module, criterion, device: str, mode: str, **params):
     """A skorch net that trains ``module`` through an accelerator of ``mode`` on ``device``."""
     accelerator = make_accelerator(mode, device)
-    # placement is the accelerator's, so build_net cannot see the device the optimizer runs on
-    for key, value in optimizer_options(params.get("optimizer"), accelerator.device).items():
-        params.setdefault(f"optimizer__{key}", value)
     return build_net(
         module,
         criterion,
         net_class=AcceleratedSequenceNet,
         accelerator=accelerator,
         device=None,  # placement is the accelerator's
+        optimizer_device=accelerator.device,
         iterator_train=ShardedBatchIterator,
         iterator_train__rank=accelerator.process_index,
         iterator_train__world_size=accelerator.num_processes,

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.helper import predefined_split
 
-from ..nn.optim import OPTIMIZERS
+from ..nn.optim import OPTIMIZERS, load_optimizer_state
 from ..utils._param_validation import ParamsValidationMixin
 from ..utils._torch import no_subnormals, resolve_device, torch_seeded
 from .accelerate import accelerated_net, plain_net
@@ -403,7 +403,7 @@ class BaseSequenceEstimator(
                 cb.last_epoch = -1  # else skorch resumes the schedule at len(history)
         net.initialize()
         if type(net.optimizer_) is type(old.optimizer_):
-            net.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
+            load_optimizer_state(net.optimizer_, copy.deepcopy(old.optimizer_.state_dict()))
             for group in net.optimizer_.param_groups:
                 group["lr"], group["weight_decay"] = self.learning_rate, self.weight_decay
                 group.pop("initial_lr", None)  # a schedule's base rate: learning_rate

@@ -33,6 +33,7 @@ import torch
 from skorch.callbacks import Checkpoint, EarlyStopping, LoadInitState, LRScheduler
 from skorch.history import History
 
+from ..nn.optim import load_optimizer_state
 from ..utils._io import atomic_write
 from .params import FINGERPRINT_NEUTRAL
 from .persist import hash_tensor
@@ -336,7 +337,7 @@ class ResumeFromCheckpoint(LoadInitState):
                 "afresh."
             )
         net.module_.load_state_dict(payload["module"])
-        net.optimizer_.load_state_dict(payload["optimizer"])
+        load_optimizer_state(net.optimizer_, payload["optimizer"])
         net.history_ = History(json.loads(payload["history"]))
         torch.set_rng_state(payload["rng"])
         _set_batch_rng_state(net, payload["batch_rng"])

@@ -230,6 +230,7 @@ def build_net(
     module: torch.nn.Module,
     criterion: torch.nn.Module,
     net_class=None,
+    optimizer_device=None,
     **params,
 ) -> SequenceNet:
     """The one way sklrnn builds a skorch net: sequence batches, raw outputs, no default split.
@@ -239,7 +240,8 @@ def build_net(
     ``params`` are skorch ``NeuralNet`` parameters (``optimizer``, ``lr``, ``max_epochs``,
     ``batch_size``, ``callbacks``, ``train_split``, ``device``, ``verbose``, ...);
     ``net_class`` is a subclass of :class:`SequenceNet` to build instead. Adam and AdamW on
-    a CPU run fused (:func:`~sklrnn.nn.optim.optimizer_options`).
+    a CPU run fused (:func:`~sklrnn.nn.optim.optimizer_options`); ``optimizer_device`` is the
+    device they run on where ``device`` is None (an accelerator places the module).
     """
     params.setdefault("train_split", None)
     # skorch calls every callback on every batch: leave out those with nothing to do
@@ -248,7 +250,7 @@ def build_net(
     if not params.get("verbose"):
         params.setdefault("callbacks__print_log", None)  # builds its table even when silent
     params.setdefault("iterator_train", BatchIterator)
-    device = params.get("device", "cpu")  # skorch's default
+    device = optimizer_device or params.get("device", "cpu")  # skorch's default
     for key, value in optimizer_options(params.get("optimizer"), device).items():
         params.setdefault(f"optimizer__{key}", value)
     return (net_class or SequenceNet)(

@@ -35,3 +35,30 @@ def optimizer_options(optimizer, device) -> dict:
     if adam and device is not None and torch.device(device).type == "cpu" and fused_cpu:
         return {"fused": True}
     return {}
+
+
+#: param-group entries that choose how an optimizer computes its update, not what the update is
+_IMPLEMENTATION = ("fused", "foreach")
+
+
+def load_optimizer_state(optimizer: torch.optim.Optimizer, state: dict) -> None:
+    """``optimizer.load_state_dict(state)``, keeping ``optimizer``'s own implementation flags.
+
+    torch's ``load_state_dict`` takes every param-group entry from ``state``, ``fused``
+    included: a state saved by a fused Adam on a CPU would make an optimizer on another device,
+    or under a torch release without the CPU kernel, fail at its first step, and an older state
+    would silently turn fusing off. The loaded optimizer computes as it was built to.
+
+    Examples
+    --------
+    >>> w = torch.nn.Parameter(torch.zeros(2))
+    >>> saved = torch.optim.Adam([w], foreach=True).state_dict()
+    >>> optimizer = torch.optim.Adam([w], foreach=False)
+    >>> load_optimizer_state(optimizer, saved)
+    >>> optimizer.param_groups[0]["foreach"]
+    False
+    """
+    kept = [{k: g[k] for k in _IMPLEMENTATION if k in g} for g in optimizer.param_groups]
+    optimizer.load_state_dict(state)
+    for group, flags in zip(optimizer.param_groups, kept):
+        group.update(flags)
