@@ -64,18 +64,17 @@ def test_a_diverging_loss_is_an_error_naming_the_owner():
 
 def test_adam_runs_fused_on_a_cpu_and_other_optimizers_as_they_are():
     from sklrnn import RNNClassifier
-    from sklrnn.nn.optim import _FUSED_CPU_TORCH, optimizer_options
+    from sklrnn.nn.optim import _FUSED_CPU, optimizer_options
 
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(20, 8, 2)).astype("float32"), np.arange(20) % 2
-    fused = tuple(int(p) for p in torch.__version__.split(".")[:2]) >= _FUSED_CPU_TORCH
     params = dict(max_epochs=1, random_state=0, device="cpu")
     for name in ("adam", "adamw"):
         clf = RNNClassifier(optimizer=name, **params).fit(X, y)
-        assert clf.net_.optimizer_.param_groups[0]["fused"] is (True if fused else None)
+        assert clf.net_.optimizer_.param_groups[0]["fused"] is (True if _FUSED_CPU else None)
         # a warm start loads the optimizer's state and keeps its implementation
         clf.set_params(warm_start=True).fit(X, y)
-        assert clf.net_.optimizer_.param_groups[0]["fused"] is (True if fused else None)
+        assert clf.net_.optimizer_.param_groups[0]["fused"] is (True if _FUSED_CPU else None)
     sgd = RNNClassifier(optimizer="sgd", **params).fit(X, y)
     assert not sgd.net_.optimizer_.param_groups[0].get("fused")
 

@@ -11,8 +11,8 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "rmsprop": torch.optim.RMSprop,
 }
 
-#: torch's first release with fused Adam / AdamW kernels for the CPU
-_FUSED_CPU_TORCH = (2, 4)
+#: whether this torch has fused Adam / AdamW kernels for the CPU (2.4 and later)
+_FUSED_CPU = tuple(int(p) for p in torch.__version__.split(".")[:2]) >= (2, 4)
 
 
 def optimizer_options(optimizer, device) -> dict:
@@ -30,9 +30,8 @@ def optimizer_options(optimizer, device) -> dict:
     >>> optimizer_options(torch.optim.SGD, "cpu"), optimizer_options(torch.optim.Adam, None)
     ({}, {})
     """
-    fused_cpu = tuple(int(p) for p in torch.__version__.split(".")[:2]) >= _FUSED_CPU_TORCH
     adam = optimizer in (torch.optim.Adam, torch.optim.AdamW)
-    if adam and device is not None and torch.device(device).type == "cpu" and fused_cpu:
+    if adam and device is not None and torch.device(device).type == "cpu" and _FUSED_CPU:
         return {"fused": True}
     return {}
 
