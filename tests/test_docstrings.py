@@ -26,9 +26,16 @@ def test_parameters_documented_in_constructor_order_with_their_defaults(cls):
 
 
 def test_classifier_and_regressor_describe_their_shared_parameters_alike():
-    # the classifier's network defaults to the FCN branch and to per-series normalisation;
-    # the descriptions are the same
-    network = ("conv_channels", "conv_kernel_size", "conv_norm", "conv_mode", "standardize")
+    # the classifier's network defaults to the dilated FCN branch and to per-series
+    # normalisation; the descriptions are the same
+    network = (
+        "conv_channels",
+        "conv_kernel_size",
+        "conv_dilation",
+        "conv_norm",
+        "conv_mode",
+        "standardize",
+    )
     assert_docstring_consistency(
         [RNNClassifier, RNNRegressor],
         include_params=True,

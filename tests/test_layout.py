@@ -140,5 +140,5 @@ def test_an_estimator_of_0_1_0_has_the_parameters_added_since_as_it_was_fitted()
     for model in (models["clf"], models["reg"], saved):
         params = model.get_params()
         assert (params["segment_length"], params["standardize"]) == (1, None)
-        assert params["branch_dropout"] == 0.0
+        assert params["branch_dropout"] == 0.0 and params["conv_dilation"] == 1
         clone(model)  # a clone trains what the old estimator trained

@@ -3,6 +3,8 @@ RNN/LSTM/GRU -> pooling -> head."""
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -29,6 +31,53 @@ def sinusoidal_positions(n_steps: int, dim: int) -> torch.Tensor:
 
 CONV_MODES = ("serial", "parallel")
 CONV_NORMS = (None, "batch")
+#: ``conv_dilation="exponential"``: convolution i (from 0) is dilated by this to the power i
+DILATION_GROWTH = 4
+
+
+def conv_dilations(conv_dilation: int | str | tuple[int, ...], n_layers: int) -> tuple[int, ...]:
+    """One dilation per convolution: an int for all of them, a tuple one each, or
+    ``"exponential"``, ``DILATION_GROWTH ** i`` for convolution ``i``.
+
+    Examples
+    --------
+    >>> conv_dilations("exponential", 3), conv_dilations(2, 2), conv_dilations((1, 3), 2)
+    ((1, 4, 16), (2, 2), (1, 3))
+    """
+    if isinstance(conv_dilation, str):
+        check_choice(conv_dilation, "conv_dilation", ("exponential",))
+        return tuple(DILATION_GROWTH**i for i in range(n_layers))
+    return _per_layer(conv_dilation, n_layers, "conv_dilation")
+
+
+def _per_layer(value: int | tuple[int, ...], n_layers: int, name: str) -> tuple[int, ...]:
+    """``value`` for each of ``n_layers`` convolutions: one int for all, or one per layer."""
+    values = (value,) * n_layers if isinstance(value, Integral) else tuple(value)
+    for v in values:
+        check_positive_int(v, name)
+    values = tuple(int(v) for v in values)
+    if len(values) != n_layers:
+        raise ValueError(
+            f"{name} has {len(values)} entries for {n_layers} convolutions; give one value, "
+            "or one per entry of conv_channels."
+        )
+    return values
+
+
+def _same_padding(kernel_size: int, dilation: int) -> str | int:
+    """Padding of a convolution whose output has its input's length, centred as torch's
+    ``"same"`` is. Dilated, it is ``ceil(span / 2)`` steps on each side (``span = (kernel_size
+    - 1) * dilation``), and an odd span leaves one extra output step at the start to cut:
+    onnxruntime runs no dilated convolution padded ``"same"``, so an exported model would fail.
+
+    Examples
+    --------
+    >>> _same_padding(5, 1), _same_padding(5, 4), _same_padding(4, 3)
+    ('same', 8, 5)
+    """
+    if dilation == 1:
+        return "same"
+    return ((kernel_size - 1) * dilation + 1) // 2
 
 
 class _MaskedBatchNorm1d(nn.BatchNorm1d):
@@ -71,9 +120,12 @@ class _ConvFrontEnd(nn.Module):
     """Conv1d [-> BatchNorm] -> ReLU blocks over time; steps past each sequence's end are zero.
 
     With batch norm this is the fully convolutional network (FCN) of Wang, Yan and Oates,
-    "Time series classification from scratch with deep neural networks" (IJCNN 2017).
-    With ``pool > 1`` the output of the first block is max-pooled over windows of ``pool``
-    steps (stride ``pool``), so the later, wider blocks run on ``ceil(T / pool)`` steps.
+    "Time series classification from scratch with deep neural networks" (IJCNN 2017); with
+    dilations growing by layer, its receptive field grows exponentially with depth, as in the
+    dilated convolutions of Yu and Koltun (ICLR 2016) and the temporal convolutional networks
+    of Bai, Kolter and Koltun (2018). With ``pool > 1`` the output of the first block is
+    max-pooled over windows of ``pool`` steps (stride ``pool``), so the later, wider blocks
+    run on ``ceil(T / pool)`` steps.
     """
 
     def __init__(
@@ -83,13 +135,15 @@ class _ConvFrontEnd(nn.Module):
         kernel_sizes: tuple[int, ...],
         norm: str | None = None,
         pool: int = 1,
+        dilations: tuple[int, ...] | None = None,
     ) -> None:
         super().__init__()
         self.pool = pool
         widths = (in_features, *channels)
+        dilations = dilations or (1,) * len(channels)
         self.convs = nn.ModuleList(
-            nn.Conv1d(a, b, k, padding="same", bias=norm is None)
-            for a, b, k in zip(widths, widths[1:], kernel_sizes)
+            nn.Conv1d(a, b, k, padding=_same_padding(k, d), dilation=d, bias=norm is None)
+            for a, b, k, d in zip(widths, widths[1:], kernel_sizes, dilations)
         )
         self.norms = (
             nn.ModuleList(_MaskedBatchNorm1d(b) for b in channels) if norm == "batch" else None
@@ -104,7 +158,9 @@ class _ConvFrontEnd(nn.Module):
         keep = mask[:, None, :].to(x.dtype)  # [B, T] -> [B, 1, T]
         h = x.transpose(1, 2) * keep  # [B, T, F] -> [B, F, T]
         for i, conv in enumerate(self.convs):
-            h = conv(h)
+            # a dilated convolution pads ceil(span / 2) steps each side: an odd span gives one
+            # step more than the input, at the start (see _same_padding)
+            h = conv(h)[..., -keep.shape[-1] :]
             if self.norms is not None:
                 h = self.norms[i](h, keep)
             # Zeroing the padded steps after every layer makes a padded sequence see exactly
@@ -151,6 +207,10 @@ class RecurrentNet(nn.Module):
         Output channels of a stack of Conv1d layers over time; empty for none.
     conv_kernel_size : int or tuple of int, default=3
         Kernel size of the convolutions (same padding): one for all layers, or one per layer.
+    conv_dilation : int, tuple of int or "exponential", default=1
+        Dilation of the convolutions: one for all layers, one per layer, or ``"exponential"``:
+        convolution ``i`` (from 0) dilated by ``4 ** i`` (``DILATION_GROWTH``), so that three
+        convolutions of kernel 5 see 81 steps (at the segments' resolution) instead of 13.
     conv_norm : {None, "batch"}, default=None
         Batch normalisation after each convolution (statistics over valid steps only).
     conv_mode : {"serial", "parallel"}, default="serial"
@@ -228,6 +288,7 @@ class RecurrentNet(nn.Module):
         pooling: str = "last",
         conv_channels: tuple[int, ...] = (),
         conv_kernel_size: int | tuple[int, ...] = 3,
+        conv_dilation: int | str | tuple[int, ...] = 1,
         conv_norm: str | None = None,
         conv_mode: str = "serial",
         standardize: str | None = None,
@@ -284,18 +345,14 @@ class RecurrentNet(nn.Module):
         self.conv = None
         conv_width = 0
         if conv_channels:
-            kernels = (
-                (conv_kernel_size,) * len(conv_channels)
-                if isinstance(conv_kernel_size, int)
-                else tuple(conv_kernel_size)
-            )
-            if len(kernels) != len(conv_channels):
-                raise ValueError(
-                    f"conv_kernel_size has {len(kernels)} entries for {len(conv_channels)} "
-                    "convolutions; give one size, or one per entry of conv_channels."
-                )
+            n_layers = len(conv_channels)
             self.conv = _ConvFrontEnd(
-                step_features, tuple(conv_channels), kernels, conv_norm, pool=segment_length
+                step_features,
+                tuple(conv_channels),
+                _per_layer(conv_kernel_size, n_layers, "conv_kernel_size"),
+                conv_norm,
+                pool=segment_length,
+                dilations=conv_dilations(conv_dilation, n_layers),
             )
             if conv_mode == "serial":
                 step_features = conv_channels[-1]

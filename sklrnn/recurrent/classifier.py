@@ -40,12 +40,12 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
     By default the network reads numeric input standardised both by the training data's
     statistics and by each series' own, whose statistics also reach the output layer
     (``standardize``); a fully convolutional branch runs beside the LSTM
-    (three Conv1d layers of 64, 128 and 64 channels, kernel 5, batch norm and ReLU, averaged
-    over time; the LSTM-FCN layout, with its dropout of 80 % on the LSTM's output,
-    ``branch_dropout``); and the training budget adapts to the data: batch size, number of
-    epochs and early stopping follow the rules of ``batch_size``, ``max_epochs`` and
-    ``early_stopping`` below, with a cosine learning-rate schedule. ``conv_channels=None``
-    gives the recurrent network alone.
+    (three Conv1d layers of 64, 128 and 64 channels, kernel 5, dilated 1, 4 and 16 times,
+    batch norm and ReLU, averaged over time; the LSTM-FCN layout, with its dropout of 80 % on
+    the LSTM's output, ``branch_dropout``); and the training budget adapts to the data: batch
+    size, number of epochs and early stopping follow the rules of ``batch_size``,
+    ``max_epochs`` and ``early_stopping`` below, with a cosine learning-rate schedule.
+    ``conv_channels=None`` gives the recurrent network alone.
 
     Parameters
     ----------
@@ -125,6 +125,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         pooling="last",
         conv_channels=(64, 128, 64),
         conv_kernel_size=5,
+        conv_dilation="exponential",
         conv_norm="batch",
         conv_mode="parallel",
         standardize="both",
@@ -165,6 +166,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
             pooling=pooling,
             conv_channels=conv_channels,
             conv_kernel_size=conv_kernel_size,
+            conv_dilation=conv_dilation,
             conv_norm=conv_norm,
             conv_mode=conv_mode,
             standardize=standardize,

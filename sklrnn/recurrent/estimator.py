@@ -17,6 +17,7 @@ from ..nn.recurrent import (
     CELLS,
     CONV_MODES,
     CONV_NORMS,
+    DILATION_GROWTH,
     POOLINGS,
     POSITION_ENCODINGS,
     RecurrentNet,
@@ -103,6 +104,17 @@ RECURRENT: tuple[Param, ...] = (
         "Kernel size of the convolutions: one for all, or one per layer.",
     ),
     Param(
+        "conv_dilation",
+        [Options(("exponential",)), Interval(Integral, 1, None), IntTuple()],
+        "Dilation of the convolutions: one for all, one per layer, or "
+        f'``"exponential"``: convolution ``i`` (from 0) dilated by ``{DILATION_GROWTH} ** i``, '
+        "so that each layer sees a span several times wider than the one before (the dilated "
+        "convolutions of Yu and Koltun, 2016, and of temporal convolutional networks, Bai et "
+        "al., 2018; MiniRocket's kernels, Dempster et al., 2021, span up to the whole series "
+        "the same way). Three convolutions of kernel 5 then see 81 steps at the resolution the "
+        "recurrent layer reads, instead of 13.",
+    ),
+    Param(
         "conv_norm",
         [Options(CONV_NORMS)],
         'None, or ``"batch"``: batch normalisation after each convolution (statistics over '
@@ -137,7 +149,7 @@ RECURRENT: tuple[Param, ...] = (
         "the convolutional branch, as LSTM-FCN (Karim et al., 2018) drops 80 % of it. Without "
         "it a small training set is memorised through the recurrent features, which generalise "
         "worse than the convolutional ones (PigCVP, 2 training series per class: 0.42 test "
-        "accuracy without, 0.62 with; ``benchmarks/results/ucr.md``).",
+        "accuracy without, 0.62 with, in run C of ``benchmarks/results/ucr.md``).",
         0.8,
     ),
     Param(
@@ -226,8 +238,14 @@ class RecurrentEstimator(BaseSequenceEstimator):
     {parameters}
     """
 
-    # 0.1.0 read every step and had neither per-series normalisation nor branch dropout
-    _legacy_params = {"segment_length": 1, "standardize": None, "branch_dropout": 0.0}
+    # 0.1.0 read every step and had neither per-series normalisation, branch dropout nor
+    # dilated convolutions
+    _legacy_params = {
+        "segment_length": 1,
+        "standardize": None,
+        "branch_dropout": 0.0,
+        "conv_dilation": 1,
+    }
 
     def __init__(
         self,
@@ -240,6 +258,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         pooling="last",
         conv_channels=None,
         conv_kernel_size=3,
+        conv_dilation=1,
         conv_norm=None,
         conv_mode="serial",
         standardize=None,
@@ -278,6 +297,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
         self.pooling = pooling
         self.conv_channels = conv_channels
         self.conv_kernel_size = conv_kernel_size
+        self.conv_dilation = conv_dilation
         self.conv_norm = conv_norm
         self.conv_mode = conv_mode
         self.standardize = standardize
@@ -398,11 +418,8 @@ class RecurrentEstimator(BaseSequenceEstimator):
             dropout=float(self.dropout),
             pooling=self.pooling,
             conv_channels=tuple(map(int, self.conv_channels or ())),
-            conv_kernel_size=(
-                int(self.conv_kernel_size)
-                if np.isscalar(self.conv_kernel_size)
-                else tuple(int(k) for k in self.conv_kernel_size)
-            ),
+            conv_kernel_size=self.conv_kernel_size,  # RecurrentNet reads numpy integers too
+            conv_dilation=self.conv_dilation,
             conv_norm=self.conv_norm,
             conv_mode=self.conv_mode,
             standardize=getattr(fitted, "standardize_", None),
