@@ -1,4 +1,5 @@
-"""Training-time augmentation of sequence batches: time and feature masking, warping, noise.
+"""Training-time augmentation of sequence batches: time and feature masking, warping, noise,
+and the pairs of mixup.
 
 An estimator's ``augmentation`` parameter takes a list of these transforms. The training engine
 applies them, in order, to every training mini-batch and to nothing else: validation batches,
@@ -31,6 +32,7 @@ __all__ = [
     "SpeedChange",
     "TimeMask",
     "TimeWarp",
+    "mix_batch",
 ]
 
 _RATE = [Interval(Real, 0.1, 10, closed="both")]
@@ -365,14 +367,43 @@ def check_augmentation(augmentation, token_input: bool) -> list[Augmentation]:
     return list(items)
 
 
-class Augmenter:
-    """The transforms of ``augmentation`` applied in order to one training batch."""
+def mix_batch(features: dict, alpha: float) -> dict:
+    """Mixup (Zhang, Cisse, Dauphin and Lopez-Paz, "mixup: Beyond empirical risk
+    minimization", ICLR 2018): pair each sequence of a training batch with another of it.
 
-    def __init__(self, transforms: list[Augmentation]) -> None:
+    One weight ``w ~ Beta(alpha, alpha)`` per batch (``mix_weight``, repeated per sequence)
+    and a shuffle (``mix_index``). The network blends sequence ``i`` with ``j = mix_index[i]``
+    where it has scaled its input (:class:`~sklrnn.nn.recurrent.RecurrentNet`), ``w * s[i] +
+    (1 - w) * s[j]``, so that series of very different scales blend their shapes, and the
+    engine scores the blend against both targets, ``w * loss(y[i]) + (1 - w) * loss(y[j])``.
+    A small ``alpha`` draws ``w`` mostly near 0 or 1: each blend is mostly one sequence with a
+    trace of another.
+
+    Examples
+    --------
+    >>> import torch
+    >>> _ = torch.manual_seed(0)
+    >>> batch = mix_batch({"x": torch.ones(4, 6, 2), "lengths": torch.tensor([6, 3, 6, 2])}, 0.2)
+    >>> sorted(batch), batch["mix_index"].shape, batch["mix_weight"].shape
+    (['lengths', 'mix_index', 'mix_weight', 'x'], torch.Size([4]), torch.Size([4]))
+    """
+    n = len(features["x"])
+    weight = torch.distributions.Beta(alpha, alpha).sample()
+    # one entry per sequence, as skorch counts a batch's entries
+    return {**features, "mix_index": torch.randperm(n), "mix_weight": weight.expand(n)}
+
+
+class Augmenter:
+    """The transforms of ``augmentation`` applied in order to one training batch, then the
+    pairs of mixup (:func:`mix_batch`) when ``mixup`` is above 0."""
+
+    def __init__(self, transforms: list[Augmentation], mixup: float = 0.0) -> None:
         self.transforms = transforms
+        self.mixup = mixup
 
     def __call__(self, features: dict) -> dict:
         x, lengths = features["x"], features["lengths"]
         for transform in self.transforms:
             x, lengths = transform(x, lengths)
-        return {**features, "x": x, "lengths": lengths}
+        features = {**features, "x": x, "lengths": lengths}
+        return mix_batch(features, self.mixup) if self.mixup > 0 else features

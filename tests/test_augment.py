@@ -202,3 +202,58 @@ def test_bad_augmentation_is_named_before_training(augmentation, error, match):
     X, y = _data(n=8)
     with pytest.raises(error, match=match):
         RNNClassifier(hidden_size=4, max_epochs=1, augmentation=augmentation).fit(X, y)
+
+
+def test_mixup_blends_the_scaled_sequences_and_their_statistics_in_the_network():
+    from sklrnn.nn.recurrent import RecurrentNet
+
+    torch.manual_seed(0)
+    net = RecurrentNet(
+        3,
+        2,
+        hidden_size=4,
+        conv_channels=(4,),
+        standardize="both",
+        input_mean=[1.0] * 3,
+        input_scale=[2.0] * 3,
+    ).eval()
+    scales = torch.tensor([1.0, 10.0, 100.0, 1000.0])[:, None, None]
+    x, lengths = torch.randn(4, 10, 3) * scales, torch.full((4,), 10)
+    index = torch.tensor([1, 0, 3, 2])
+    with torch.no_grad():
+        plain = net(x, lengths)
+        # a share of 1 keeps every sequence, 0 gives each its partner, statistics included
+        alone = net(x, lengths, index, torch.ones(4))
+        partner = net(x, lengths, index, torch.zeros(4))
+    np.testing.assert_allclose(alone, plain, atol=1e-5)
+    np.testing.assert_allclose(partner, plain[index], atol=1e-5)
+
+
+def test_mixup_loss_scores_each_blend_against_both_targets_by_their_shares():
+    from sklrnn._engine.net import build_net
+
+    net = build_net(torch.nn.Linear(2, 3), torch.nn.CrossEntropyLoss()).initialize()
+    torch.manual_seed(0)
+    y_pred, y = torch.randn(4, 3), torch.tensor([0, 1, 2, 1])
+    index, share = torch.tensor([2, 3, 0, 1]), torch.full((4,), 0.3)
+    weight = torch.tensor([1.0, 2.0, 1.0, 0.5])
+    ce = torch.nn.functional.cross_entropy(y_pred, y, reduction="none")
+    ce_partner = torch.nn.functional.cross_entropy(y_pred, y[index], reduction="none")
+    mix = {"mix_index": index, "mix_weight": share}
+    expected = (0.3 * ce + 0.7 * ce_partner).mean()
+    torch.testing.assert_close(net.get_loss(y_pred, y, X=mix, training=True), expected)
+    expected = (0.3 * weight * ce + 0.7 * weight[index] * ce_partner).mean()
+    weighted = net.get_loss(y_pred, y, X=mix | {"sample_weight": weight}, training=True)
+    torch.testing.assert_close(weighted, expected)
+
+
+def test_classifier_mixes_numeric_batches_when_asked_and_never_token_ids():
+    X, y = _data()
+    make = lambda **p: RNNClassifier(hidden_size=4, max_epochs=2, random_state=0, **p)  # noqa: E731
+    clf = make(mixup=0.2).fit(X, y)
+    assert clf.net_.iterator_train__augment.mixup == 0.2
+    assert make(mixup=0.2).fit(X, y).loss_curve_ == clf.loss_curve_  # seeded like other draws
+    plain = make().fit(X, y)  # mixup=0 by default
+    assert plain.net_.iterator_train__augment is None and plain.loss_curve_ != clf.loss_curve_
+    tokens = make(mixup=0.2, embedding_dim=4).fit((np.abs(X[:, :, 0]) * 3).astype(int), y)
+    assert tokens.net_.iterator_train__augment is None

@@ -141,4 +141,5 @@ def test_an_estimator_of_0_1_0_has_the_parameters_added_since_as_it_was_fitted()
         params = model.get_params()
         assert (params["segment_length"], params["standardize"]) == (1, None)
         assert params["branch_dropout"] == 0.0 and params["conv_dilation"] == 1
+        assert params.get("mixup", 0.0) == 0.0  # the regressor has no mixup
         clone(model)  # a clone trains what the old estimator trained

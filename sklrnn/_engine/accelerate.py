@@ -24,7 +24,7 @@ import warnings
 import torch
 
 from ..utils._deps import missing_dependency
-from .net import BatchIterator, SequenceNet, build_net
+from .net import LOSS_ONLY, BatchIterator, SequenceNet, build_net
 from .skorch_compat import AccelerateCompat, set_training, unwrap_accelerated
 
 MODES = ("no", "fp16", "bf16")
@@ -93,7 +93,7 @@ class AcceleratedSequenceNet(AccelerateCompat, SequenceNet):
     def infer(self, x, **fit_params):
         if isinstance(x, dict):
             device = self.accelerator.device
-            inputs = {k: v.to(device) for k, v in x.items() if k != "sample_weight"}
+            inputs = {k: v.to(device) for k, v in x.items() if k not in LOSS_ONLY}
             return self.module_(**inputs, **fit_params)
         return super().infer(x, **fit_params)
 

@@ -27,6 +27,9 @@ from skorch.callbacks import Callback
 from ..nn.optim import optimizer_options
 from .skorch_compat import LeanNeuralNet, set_training
 
+#: entries of a training batch that the loss reads and the module's forward does not
+LOSS_ONLY = frozenset({"sample_weight"})
+
 
 def _tensor(array) -> torch.Tensor:
     """A tensor sharing memory with ``array``; read-only arrays (e.g. memmaps) are copied."""
@@ -155,7 +158,7 @@ class SequenceNet(LeanNeuralNet):
             return super().infer(x, **fit_params)
         # Batches from SequenceDataset are dicts of tensors: move them to the device and call
         # the module, leaving the sample weights (used by get_loss) out of forward.
-        inputs = {k: v.to(self.device) for k, v in x.items() if k != "sample_weight"}
+        inputs = {k: v.to(self.device) for k, v in x.items() if k not in LOSS_ONLY}
         return self.module_(**inputs, **fit_params)
 
     def predict_raw(self, dataset: SequenceDataset) -> np.ndarray:
@@ -217,9 +220,23 @@ class SequenceNet(LeanNeuralNet):
                 norm.eval()
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        weights = X.get("sample_weight") if isinstance(X, dict) else None
+        X = X if isinstance(X, dict) else {}
+        weights = X.get("sample_weight")
+        if "mix_index" not in X:
+            return self._weighted_loss(y_pred, y_true, weights, training)
+        # mixup (sklrnn.augment.mix_batch): the module blended sample i with sample index[i],
+        # and the blend is scored against both targets by their shares (Zhang et al., 2018)
+        index, share = X["mix_index"], X["mix_weight"]  # [B] each
+        first, second = share, 1 - share
+        if weights is not None:
+            first, second = first * weights, second * weights[index]
+        loss = self._weighted_loss(y_pred, y_true, first, training)
+        other = y_true[index.to(y_true.device)]
+        return loss + self._weighted_loss(y_pred, other, second, training)
+
+    def _weighted_loss(self, y_pred, y_true, weights, training):
         self.criterion_.reduction = "mean" if weights is None else "none"
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        loss = super().get_loss(y_pred, y_true, training=training)
         if weights is None:
             return loss
         per_sample = loss.reshape(len(loss), -1).mean(1)  # [B, ...] -> [B]

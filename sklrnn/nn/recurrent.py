@@ -411,11 +411,30 @@ class RecurrentNet(nn.Module):
             codes = sinusoidal_positions(n_steps, self.position_dim).to(steps.device)
         return codes.to(steps.dtype).expand(steps.shape[0], -1, -1)  # [T, P] -> [B, T, P]
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Map a padded batch ``x`` with valid ``lengths`` to outputs [B, n_outputs]."""
+    def forward(
+        self,
+        x: torch.Tensor,
+        lengths: torch.Tensor,
+        mix_index: torch.Tensor | None = None,
+        mix_weight: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Map a padded batch ``x`` with valid ``lengths`` to outputs [B, n_outputs].
+
+        With ``mix_index`` and ``mix_weight`` (training batches under mixup,
+        :func:`sklrnn.augment.mix_batch`), sequence ``i`` is blended with sequence
+        ``mix_index[i]`` once both are scaled: ``w * s[i] + (1 - w) * s[j]``, valid over the
+        longer of the two, and so are the series' statistics.
+        """
         mask = valid_mask(lengths, x.shape[1])
         steps = self._embed_steps(x, mask)
         steps, stats = self.scaling(steps, mask)
+        if mix_index is not None:
+            w = mix_weight.to(steps.dtype)[:, None]  # [B] -> [B, 1]
+            steps = steps * mask.unsqueeze(-1).to(steps.dtype)  # padding blends as zeros
+            steps = w[..., None] * steps + (1 - w[..., None]) * steps[mix_index]
+            stats = None if stats is None else w * stats + (1 - w) * stats[mix_index]
+            lengths = torch.maximum(lengths, lengths[mix_index])
+            mask = valid_mask(lengths, x.shape[1])
         if self.position_encoding is not None:
             steps = torch.cat([steps, self._positions(steps)], dim=-1)  # [B, T, F + P]
         conv_pooled = None

@@ -355,7 +355,13 @@ class RecurrentEstimator(BaseSequenceEstimator):
 
     def _augmenter(self) -> Augmenter | None:
         transforms = check_augmentation(self.augmentation, self.embedding_dim is not None)
-        return Augmenter(transforms) if transforms else None
+        mixup = self._mixup()
+        return Augmenter(transforms, mixup) if transforms or mixup else None
+
+    def _mixup(self) -> float:
+        """The ``alpha`` of mixup on training batches (:func:`sklrnn.augment.mix_batch`), 0
+        for none."""
+        return 0.0
 
     def _check_X(self, X) -> Sequences:
         tokens = self.embedding_dim is not None
