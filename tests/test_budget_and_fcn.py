@@ -135,6 +135,19 @@ def test_dilated_convolutions_see_spans_the_plain_ones_cannot():
     assert clf.score(X[120:], y[120:]) >= 0.9
 
 
+def test_exponential_dilations_stop_where_the_longest_sequence_ends():
+    # a tap further out than the longest sequence reads only padding: 10 steps allow kernel 5
+    # a dilation of 4 at most; 200 steps are read in segments of 2, 100 steps allow 16
+    rng = np.random.RandomState(0)
+    y = np.arange(20) % 2
+    for n_steps, dilations in [(10, [1, 4, 4]), (200, [1, 4, 16])]:
+        X = rng.normal(size=(20, n_steps, 2))
+        clf = RNNClassifier(hidden_size=4, max_epochs=1, device="cpu").fit(X, y)
+        assert [conv.dilation[0] for conv in clf.net_.module_.conv.convs] == dilations
+    explicit = RNNClassifier(hidden_size=4, conv_dilation=(1, 8, 8), max_epochs=1).fit(X[:, :10], y)
+    assert [conv.dilation[0] for conv in explicit.net_.module_.conv.convs] == [1, 8, 8]
+
+
 def test_bad_conv_parameters_are_named():
     X, y = np.zeros((8, 5, 1)), np.arange(8) % 2
     for params, name in [

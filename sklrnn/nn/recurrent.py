@@ -35,19 +35,34 @@ CONV_NORMS = (None, "batch")
 DILATION_GROWTH = 4
 
 
-def conv_dilations(conv_dilation: int | str | tuple[int, ...], n_layers: int) -> tuple[int, ...]:
+def conv_dilations(
+    conv_dilation: int | str | tuple[int, ...],
+    n_layers: int,
+    kernel_size: int | tuple[int, ...] = 3,
+    n_steps: int | None = None,
+) -> tuple[int, ...]:
     """One dilation per convolution: an int for all of them, a tuple one each, or
-    ``"exponential"``, ``DILATION_GROWTH ** i`` for convolution ``i``.
+    ``"exponential"``, ``DILATION_GROWTH ** i`` for convolution ``i``. Given the ``n_steps``
+    the convolutions read, an exponential dilation is at most what keeps the kernel's outer
+    taps within them: further out they would read nothing but padding.
 
     Examples
     --------
     >>> conv_dilations("exponential", 3), conv_dilations(2, 2), conv_dilations((1, 3), 2)
     ((1, 4, 16), (2, 2), (1, 3))
+    >>> conv_dilations("exponential", 3, kernel_size=5, n_steps=10)
+    (1, 4, 4)
     """
-    if isinstance(conv_dilation, str):
-        check_choice(conv_dilation, "conv_dilation", ("exponential",))
-        return tuple(DILATION_GROWTH**i for i in range(n_layers))
-    return _per_layer(conv_dilation, n_layers, "conv_dilation")
+    if not isinstance(conv_dilation, str):
+        return _per_layer(conv_dilation, n_layers, "conv_dilation")
+    check_choice(conv_dilation, "conv_dilation", ("exponential",))
+    dilations = tuple(DILATION_GROWTH**i for i in range(n_layers))
+    if n_steps is None:
+        return dilations
+    kernels = _per_layer(kernel_size, n_layers, "conv_kernel_size")
+    # the outer taps of kernel k dilated d are (k - 1) * d / 2 steps from the centre
+    reach = [max(1, 2 * (n_steps - 1) // max(k - 1, 1)) for k in kernels]
+    return tuple(min(d, r) for d, r in zip(dilations, reach))
 
 
 def _per_layer(value: int | tuple[int, ...], n_layers: int, name: str) -> tuple[int, ...]:

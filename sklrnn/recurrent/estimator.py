@@ -21,6 +21,7 @@ from ..nn.recurrent import (
     POOLINGS,
     POSITION_ENCODINGS,
     RecurrentNet,
+    conv_dilations,
 )
 from ..nn.scaling import STANDARDIZE, input_statistics
 from ..utils._param_validation import Interval, IntTuple, Options
@@ -112,7 +113,9 @@ RECURRENT: tuple[Param, ...] = (
         "convolutions of Yu and Koltun, 2016, and of temporal convolutional networks, Bai et "
         "al., 2018; MiniRocket's kernels, Dempster et al., 2021, span up to the whole series "
         "the same way). Three convolutions of kernel 5 then see 81 steps at the resolution the "
-        "recurrent layer reads, instead of 13.",
+        "recurrent layer reads, instead of 13. On sequences too short for that, each "
+        '"exponential" dilation is at most what keeps the kernel within the longest sequence '
+        "seen at fit (10 steps: 1, 4 and 4).",
     ),
     Param(
         "conv_norm",
@@ -410,6 +413,15 @@ class RecurrentEstimator(BaseSequenceEstimator):
             self.input_scale_ = fitted["input_scale_"]
         return self._make_module(self)
 
+    def _conv_dilation(self, fitted):
+        """``conv_dilation``; ``"exponential"`` resolved for the longest sequence seen at fit,
+        at the resolution the convolutions after the first read (``segment_length_``)."""
+        if self.conv_dilation != "exponential" or not self.conv_channels:
+            return self.conv_dilation
+        n_steps = -(-int(fitted.max_timesteps_) // int(getattr(fitted, "segment_length_", 1)))
+        n_layers = len(self.conv_channels)
+        return conv_dilations("exponential", n_layers, self.conv_kernel_size, n_steps)
+
     def _make_module(self, fitted) -> RecurrentNet:
         step_shape = fitted.step_shape_
         frames = step_shape if len(step_shape) == 3 else None
@@ -425,7 +437,7 @@ class RecurrentEstimator(BaseSequenceEstimator):
             pooling=self.pooling,
             conv_channels=tuple(map(int, self.conv_channels or ())),
             conv_kernel_size=self.conv_kernel_size,  # RecurrentNet reads numpy integers too
-            conv_dilation=self.conv_dilation,
+            conv_dilation=self._conv_dilation(fitted),
             conv_norm=self.conv_norm,
             conv_mode=self.conv_mode,
             standardize=getattr(fitted, "standardize_", None),
