@@ -74,7 +74,7 @@ def test_fcn_branch_padding_never_changes_a_prediction(mode, dilation):
 def test_batch_norm_statistics_ignore_padding():
     import torch
 
-    from sklrnn.nn.recurrent import _MaskedBatchNorm1d
+    from sklrnn.nn.conv import _MaskedBatchNorm1d
 
     norm = _MaskedBatchNorm1d(1, momentum=1.0)
     h = torch.tensor([[[1.0, 3.0, 0.0, 0.0]], [[5.0, 7.0, 9.0, 11.0]]])  # [B, C, T]

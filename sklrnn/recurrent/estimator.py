@@ -13,16 +13,8 @@ from .._engine.budget import MAX_RECURRENT_STEPS, TrainingBudget, resolve_segmen
 from .._engine.params import TRAINING, Param, estimator_parameters
 from .._engine.sequences import Sequences, check_sequences
 from ..augment import Augmentation, Augmenter, check_augmentation
-from ..nn.recurrent import (
-    CELLS,
-    CONV_MODES,
-    CONV_NORMS,
-    DILATION_GROWTH,
-    POOLINGS,
-    POSITION_ENCODINGS,
-    RecurrentNet,
-    conv_dilations,
-)
+from ..nn.conv import CONV_NORMS, DILATION_GROWTH, conv_dilations
+from ..nn.recurrent import CELLS, CONV_MODES, POOLINGS, POSITION_ENCODINGS, RecurrentNet
 from ..nn.scaling import STANDARDIZE, input_statistics
 from ..utils._param_validation import Interval, IntTuple, Options
 from ..utils._tokens import holds_marked_tokens
