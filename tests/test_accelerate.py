@@ -73,7 +73,11 @@ def test_two_process_fit_matches_single_process_accuracy_and_pickles(tmp_path):
     X, y = _digits()
     single = RNNClassifier(**PARAMS).fit(X[:1000], y[:1000]).score(X[1000:], y[1000:])
     assert single > 0.5  # the comparison is between models that learned
-    assert abs(ranks[0]["accuracy"] - single) <= 0.01
+    # The two fits are equivalent, not equal: batch norm normalises each process's half batch by
+    # its own statistics. Each accuracy over the 797 test digits has a standard error of about
+    # 0.007 at 0.96, so two equivalent fits differ by up to about 0.02 (2 standard errors of the
+    # difference). That both processes end with one model is asserted exactly, above.
+    assert abs(ranks[0]["accuracy"] - single) <= 0.02
 
     with open(tmp_path / "clf.pkl", "rb") as f:
         clf = pickle.load(f)
