@@ -240,11 +240,32 @@ def test_mixup_loss_scores_each_blend_against_both_targets_by_their_shares():
     ce = torch.nn.functional.cross_entropy(y_pred, y, reduction="none")
     ce_partner = torch.nn.functional.cross_entropy(y_pred, y[index], reduction="none")
     mix = {"mix_index": index, "mix_weight": share}
-    expected = (0.3 * ce + 0.7 * ce_partner).mean()
+    # the loss is reported less the least any prediction reaches: the blended targets' entropy
+    # where a pair has two classes (sequences 0 and 2; 1 and 3 are both class 1)
+    two = torch.tensor([1.0, 0.0, 1.0, 0.0])
+    entropy = -(0.3 * np.log(0.3) + 0.7 * np.log(0.7)) * two
+    expected = (0.3 * ce + 0.7 * ce_partner - entropy).mean()
     torch.testing.assert_close(net.get_loss(y_pred, y, X=mix, training=True), expected)
-    expected = (0.3 * weight * ce + 0.7 * weight[index] * ce_partner).mean()
+    first, second = 0.3 * weight, 0.7 * weight[index]
+    least = -(first * torch.log(first / (first + second)))
+    least = least - second * torch.log(second / (first + second))
+    expected = (first * ce + second * ce_partner - least * two).mean()
     weighted = net.get_loss(y_pred, y, X=mix | {"sample_weight": weight}, training=True)
     torch.testing.assert_close(weighted, expected)
+
+
+def test_mixup_loss_is_zero_for_the_blended_target_and_above_it_otherwise():
+    from sklrnn._engine.net import build_net
+
+    net = build_net(torch.nn.Linear(2, 3), torch.nn.CrossEntropyLoss()).initialize()
+    y, index = torch.tensor([0, 1, 2, 1]), torch.tensor([2, 3, 0, 1])  # pair 1, 3: one class
+    mix = {"mix_index": index, "mix_weight": torch.full((4,), 0.8)}
+    target = 0.8 * torch.eye(3)[y] + 0.2 * torch.eye(3)[y[index]]
+    exact = torch.log(target.clamp_min(1e-12))  # logits whose softmax is the blended target
+    assert abs(float(net.get_loss(exact, y, X=mix, training=True))) < 1e-5
+    torch.manual_seed(0)
+    for _ in range(5):
+        assert float(net.get_loss(exact + torch.randn(4, 3), y, X=mix, training=True)) > 0
 
 
 def test_classifier_mixes_numeric_batches_when_asked_and_never_token_ids():
@@ -253,7 +274,8 @@ def test_classifier_mixes_numeric_batches_when_asked_and_never_token_ids():
     clf = make(mixup=0.2).fit(X, y)
     assert clf.net_.iterator_train__augment.mixup == 0.2
     assert make(mixup=0.2).fit(X, y).loss_curve_ == clf.loss_curve_  # seeded like other draws
-    plain = make().fit(X, y)  # mixup=0 by default
+    assert make().fit(X, y).net_.iterator_train__augment.mixup == 0.2  # the default
+    plain = make(mixup=0.0).fit(X, y)
     assert plain.net_.iterator_train__augment is None and plain.loss_curve_ != clf.loss_curve_
     tokens = make(mixup=0.2, embedding_dim=4).fit((np.abs(X[:, :, 0]) * 3).astype(int), y)
     assert tokens.net_.iterator_train__augment is None

@@ -69,9 +69,16 @@ def test_falling_loss_is_not_a_plateau_but_a_fitted_one_converges():
     assert stopped == 2 and net.history[-1]["training_done"] == "converged"
 
 
-def test_fit_reports_what_ran_and_why_it_stopped():
+# unblended batches; blended ones (mixup, the default) with a network wide enough to fit them:
+# their loss is reported less the blends' entropy, so the same rule ends the fit
+@pytest.mark.parametrize(
+    "params",
+    [dict(mixup=0.0), dict(hidden_size=16, conv_channels=(16, 16))],
+    ids=["plain", "mixup"],
+)
+def test_fit_reports_what_ran_and_why_it_stopped(params):
     X, y = _data()
-    clf = RNNClassifier(**TINY, learning_rate=0.05).fit(X, y)
+    clf = RNNClassifier(**(TINY | params), learning_rate=0.05).fit(X, y)
     budget = clf.budget_
     assert budget.stop_reason in ("plateau", "converged")
     assert budget.n_epochs == clf.n_iter_ < budget.max_epochs

@@ -26,7 +26,13 @@ EXPECTED_FAILED = {
     "check_n_features_in_after_fitting": _UNIVARIATE,
     "check_sample_weight_equivalence_on_dense_data": _SGD,
 }
+_FLOAT32_ORDER = (
+    "float32 batches in another order use other BLAS kernel tiles: probabilities differ by "
+    "about 2e-7 relative, above the check's rtol=1e-7 (float32's epsilon is 1.2e-7); "
+    "test_predictions_do_not_depend_on_the_order_of_the_batch checks it at rtol=1e-5"
+)
 EXPECTED_FAILED_BY_CLASS = {
+    "RNNClassifier": {"check_methods_sample_order_invariance": _FLOAT32_ORDER},
     "SegRNNForecaster": {
         "check_methods_subset_invariance": (
             "float32 batches of another size use other BLAS kernels: forecasts differ by ~3e-7 "

@@ -25,6 +25,19 @@ def test_classifier_learns_blobs_read_as_sequences():
     assert clf.score(X, y) > 0.83
 
 
+@pytest.mark.parametrize("ragged", [False, True])
+def test_predictions_do_not_depend_on_the_order_of_the_batch(ragged):
+    # scikit-learn's check_methods_sample_order_invariance at float32's precision (its rtol of
+    # 1e-7 is below float32's epsilon: see EXPECTED_FAILED_BY_CLASS in test_common.py)
+    X, y = make_sign_data(ragged=ragged)
+    clf = RNNClassifier(**SMALL, random_state=0).fit(X, y)
+    order = np.random.RandomState(1).permutation(len(y))
+    shuffled = [X[i] for i in order] if ragged else X[order]
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(clf.predict_proba(shuffled), proba[order], rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(clf.predict(shuffled), clf.predict(X)[order])
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("pooling", ["last", "mean", "max", "attention"])
 def test_cells_and_poolings_learn(cell, pooling):

@@ -36,11 +36,12 @@ CLASSIFIER: tuple[Param, ...] = (
         "scores each blend against both classes by that weight. It keeps a network from "
         "learning its few training series by heart, which the recurrent branch otherwise does "
         "on data sets of a few series per class; 0.2 is the value measured on the UCR archive "
-        "(``benchmarks/results/ucr.md``, run G). 0 turns it off; token ids are never blended. "
-        "Validation batches and predictions see the data as it is. The training loss of "
-        "blended batches stays above the level at which ``max_epochs='auto'`` stops a fit "
-        "early, so such fits train their whole budget.",
-        0.0,
+        "(``benchmarks/results/ucr.md``, runs G and I). 0 turns it off; token ids are never "
+        "blended. Validation batches and predictions see the data as it is. The training loss "
+        "of a blended batch is reported less the least loss any prediction could reach on it "
+        "(the entropy of its two classes' shares), so that 0 still means fitted data and the "
+        "budget's stop rule reads it as it reads an unblended loss.",
+        0.2,
         warm_start=True,
     ),
 )
@@ -157,7 +158,7 @@ class RNNClassifier(ClassifierMixin, RecurrentEstimator):
         position_encoding="auto",
         segment_length="auto",
         augmentation=None,
-        mixup=0.0,
+        mixup=0.2,
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
