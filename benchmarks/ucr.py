@@ -94,9 +94,7 @@ COST = {"PLAID": 7, "ACSF1": 6, "OSULeaf": 5, "SelfRegulationSCP2": 4, "PigCVP":
 
 
 def sklrnn_defaults(random_state: int = 0):
-    return make_pipeline(
-        ChannelsFirstConverter(), RNNClassifier(random_state=random_state)
-    )
+    return make_pipeline(ChannelsFirstConverter(), RNNClassifier(random_state=random_state))
 
 
 def sklrnn_fcn_widths(random_state: int = 0):

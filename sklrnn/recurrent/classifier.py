@@ -16,7 +16,8 @@ from sklearn.utils.validation import column_or_1d
 from .._engine.params import TRAINING, Param, estimator_parameters
 from .._engine.sequences import check_sample_weight
 from ..utils._param_validation import Interval, Options
-from .estimator import RECURRENT, RecurrentEstimator
+from ._params import RECURRENT
+from .estimator import RecurrentEstimator
 
 #: the classifier's own parameters
 CLASSIFIER: tuple[Param, ...] = (

@@ -9,7 +9,8 @@ from sklearn.metrics import r2_score
 
 from .._engine.params import TRAINING, estimator_parameters
 from .._engine.sequences import as_numeric
-from .estimator import RECURRENT, RecurrentEstimator
+from ._params import RECURRENT
+from .estimator import RecurrentEstimator
 
 
 @estimator_parameters(RECURRENT, TRAINING)
