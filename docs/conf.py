@@ -154,6 +154,9 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"showcase\.py",
+    # Every build runs every example: an example whose file did not change still prints what
+    # today's library computes, not the figures of an earlier build.
+    "run_stale_examples": True,
     # "Examples using X" on each API page.
     "doc_module": ("sklrnn",),
     "backreferences_dir": "generated/backreferences",

@@ -67,9 +67,9 @@ table = results[list(columns)].rename(columns=columns).sort_values("rank")
 print(table.to_string(index=False, float_format="{:.3f}".format))
 
 # %%
-# Accuracy against the number of coefficients, one line per network size. In our run the
-# small network wanted more coefficients than the larger one: the best featurizer setting
-# depends on the model, which is why the two are tuned together.
+# Accuracy against the number of coefficients, one line per network size. The best featurizer
+# setting can depend on the model, which is why the two are tuned together; differences
+# smaller than the folds' spread (the ``std`` column) are noise.
 fig, ax = plt.subplots(figsize=(6.4, 4.2))
 for hidden_size, rows in table.groupby("hidden_size"):
     rows = rows.sort_values("n_mfcc")
